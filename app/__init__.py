@@ -1,0 +1,49 @@
+"""Gongjian (共建): the app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import cli, errors, i18n, security
+from app.blueprints.auth.services import init_login
+from app.config import load_config
+from app.extensions import babel, csrf, db, htmx, limiter, migrate
+from app.rendering import init_template_helpers
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal. `config` overrides settings read from the environment (tests use it)."""
+    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app.config.update(load_config(Path(app.instance_path), config))
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Behind a load balancer: trust exactly as many proxies as configured, for client IPs
+        # (rate limits) and the scheme (Secure cookies).
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    init_login(app)
+    security.init_app(app)
+    errors.init_app(app)
+    init_template_helpers(app)
+    cli.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.blueprints.alliance.views import bp as alliance_bp
+    from app.blueprints.auth.views import bp as auth_bp
+    from app.blueprints.property.views import bp as property_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(property_bp, url_prefix="/property")
+    app.register_blueprint(alliance_bp, url_prefix="/alliance")

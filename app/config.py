@@ -1,0 +1,72 @@
+"""Configuration: an embedded SQLite database by default, PostgreSQL through DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+# Keys that must never sign production cookies: they are in the source or in tutorials.
+WEAK_SECRET_KEYS = frozenset({"", "dev", "devkey", "secret", "changeme", "change-me", "gongjian"})
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration would make the app unsafe or unable to run."""
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Read the key generated on first run, creating it (readable by the owner only) if absent."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Settings from the environment, with safe defaults for a single community office."""
+    env = os.environ
+    production = env.get("GONGJIAN_ENV", "development") == "production"
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'gongjian.db'}"
+    config = {
+        "PRODUCTION": production,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE") == "1",
+        "SESSION_COOKIE_NAME": "gongjian_session",
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": True,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour"),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ("zh_CN", "en"),
+        "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "0")),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }
+    config.update(overrides or {})
+    if not config["SECRET_KEY"]:
+        if production:
+            raise ConfigError("SECRET_KEY must be set in the environment in production.")
+        config["SECRET_KEY"] = _instance_secret_key(instance_path)
+    check_production_safety(config)
+    return config
+
+
+def check_production_safety(config: dict) -> None:
+    """Refuse to start a production app whose cookies anyone could forge."""
+    if not config["PRODUCTION"]:
+        return
+    key = config["SECRET_KEY"] or ""
+    if key.lower() in WEAK_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY is a default or shorter than {MIN_SECRET_KEY_LENGTH} characters; "
+            "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )

@@ -1,0 +1,71 @@
+"""Error pages in the user's language: a full page, or a message partial for htmx requests."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from jinja2_fragments.flask import render_block
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
+    403: (_l("Not allowed"), _l("Your account is not allowed to do this.")),
+    404: (_l("Not found"), _l("This page does not exist, or it is not yours to see.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("File too large"), _l("The upload is larger than the portal accepts.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Please wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("The portal hit an error. It has been logged; please try again."),
+    ),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("The portal cannot reach its database right now. Please try again shortly."),
+    ),
+}
+CSRF_MESSAGE = _l(
+    "The form expired or did not come from this portal. Reload the page and submit it again."
+)
+
+
+def render_error(code: int, detail: str | None = None) -> Response:
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    context = {"code": code, "title": title, "message": detail or message}
+    if request.headers.get("HX-Request"):
+        # Show the error in the page's message area instead of replacing the target.
+        response = make_response(render_block("errors/error.html", "message", **context), code)
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return make_response(render_template("errors/error.html", **context), code)
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError) -> Response:
+        return render_error(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        if isinstance(error, InternalServerError):
+            db.session.rollback()
+        return render_error(error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    def database_down(error: OperationalError) -> Response:
+        log.error("database unavailable: %s", error)
+        return render_error(ServiceUnavailable.code)
