@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.models.base import Base, CreatedAt, UTCDateTime, str_enum
 from app.models.property import Company, Household
 
-PASSWORD_METHOD = "scrypt"
+PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hash algorithm, not a password
 
 
 class Role(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""Property operations (红色物业): the district overview, a company's communities, a resident's home."""
+"""Property operations (红色物业): district overview, company communities, a resident's home."""
 
 from __future__ import annotations
 
