@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, ValidationError
 
 from app.blueprints.auth.services import MIN_PASSWORD_LENGTH
 from app.i18n import LANGUAGE_NAMES
@@ -65,5 +65,5 @@ class ChangePasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    lang = HiddenField(validators=[AnyOf(list(LANGUAGE_NAMES))])
     next = HiddenField()

@@ -1,0 +1,163 @@
+"""Fixtures: the app on every database backend, a clean database per test, logged-in clients.
+
+Every test that uses the `app` fixture runs once on SQLite and, when TEST_DATABASE_URL is
+set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test), once more on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from app.models import Role, User
+from tests import factories
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+CSRF_PATTERN = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
+
+
+class Client(FlaskClient):
+    """Each request runs in its own app context, as it does in production: tests keep an app
+    context open for factories, and sharing it would leak `g` (the signed-in user) and the
+    database session between requests."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_app(database_url: str, **overrides: object) -> Flask:
+    application = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "TESTING": True,
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            **overrides,
+        }
+    )
+    application.test_client_class = Client
+    return application
+
+
+def _reset_postgres(url: str) -> None:
+    app = make_app(url)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """The app on one backend, its schema built by the migrations, as production builds it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        _reset_postgres(url)
+    application = make_app(url)
+    with application.app_context():
+        upgrade()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    # Remove the session first: an open transaction would block TRUNCATE on PostgreSQL.
+    db.session.remove()
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def database(app: Flask) -> Iterator[None]:
+    """An app context over empty tables; whatever the test writes is gone afterwards."""
+    with app.app_context():
+        _empty_tables()
+        yield
+        _empty_tables()
+
+
+@pytest.fixture
+def client(app: Flask, database: None) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token a browser would find in the form on `path`."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_PATTERN.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def login(client: FlaskClient, user: User, password: str = factories.PASSWORD) -> None:
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": password, "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def login_as(app: Flask, database: None) -> Callable[..., FlaskClient]:
+    """`login_as(Role.MANAGER)` → a client signed in as a new user of that role.
+    Pass `user=` to sign in as a particular account."""
+
+    def sign_in(role: Role = Role.ADMIN, user: User | None = None) -> FlaskClient:
+        account = user or factories.user(role)
+        signed_in = app.test_client()
+        login(signed_in, account)
+        signed_in.user = account  # type: ignore[attr-defined]
+        return signed_in
+
+    return sign_in
+
+
+@pytest.fixture
+def admin_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
+    return login_as(Role.ADMIN)
+
+
+@pytest.fixture
+def manager_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
+    return login_as(Role.MANAGER)
+
+
+@pytest.fixture
+def resident_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
+    return login_as(user=factories.resident())
+
+
+@pytest.fixture
+def merchant_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
+    return login_as(Role.MERCHANT)
+
+
+@pytest.fixture
+def officer_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
+    return login_as(Role.OFFICER)

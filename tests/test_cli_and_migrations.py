@@ -1,0 +1,99 @@
+"""Command line tools, the demo data and the migrations."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from app.demo import DEMO_PASSWORD
+from app.extensions import db
+from app.models import Community, Household, ResidentHousehold, Role, User
+
+
+def counts():
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Community, Household, User, ResidentHousehold)
+    }
+
+
+def test_demo_is_idempotent_and_has_the_documented_accounts(app, database):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    first = counts()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert counts() == first
+    assert first["Community"] == 7 and first["Household"] > 1000
+
+    accounts = {u.username: u for u in db.session.scalars(select(User))}
+    assert set(accounts) == {
+        "admin",
+        "manager",
+        "manager2",
+        "resident",
+        "resident2",
+        "merchant",
+        "officer",
+    }
+    assert all(u.check_password(DEMO_PASSWORD) for u in accounts.values())
+    assert accounts["manager"].company.name == "新守正物业"
+    assert accounts["manager2"].company.name == "重庆乐群物业服务有限公司"
+    homes = [accounts[name].households[0] for name in ("resident", "resident2")]
+    assert (
+        homes[0].unit.building.community.company_id != homes[1].unit.building.community.company_id
+    )
+
+
+def test_demo_if_empty_leaves_existing_data_alone(app, database):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    before = counts()
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert "not loaded" in result.output
+    assert counts() == before
+
+
+def test_create_user(app, database):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "clerk",
+            "--role",
+            "manager",
+            "--company",
+            "LQ",
+            "--password",
+            "long enough pw",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    clerk = db.session.scalar(select(User).where(User.username == "clerk"))
+    assert clerk.role == Role.MANAGER and clerk.company.code == "LQ"
+
+    assert (
+        runner.invoke(
+            args=["create-user", "clerk", "--role", "admin", "--password", "long enough pw"]
+        ).exit_code
+        != 0
+    )
+    assert (
+        runner.invoke(
+            args=["create-user", "m2", "--role", "manager", "--password", "long enough pw"]
+        ).exit_code
+        != 0
+    )
+    assert (
+        runner.invoke(
+            args=["create-user", "m3", "--role", "admin", "--password", "short"]
+        ).exit_code
+        != 0
+    )
+
+
+def test_the_migrations_build_exactly_the_models(app, database):
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert diff == []

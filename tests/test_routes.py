@@ -1,0 +1,108 @@
+"""Walks every route of the app as every role, with ids of its own and another tenant's data.
+
+A new route is covered as soon as it exists: if it takes an id this test does not know,
+the test fails and asks to be taught which object that id names.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.models import Role
+from tests import factories
+from tests.conftest import csrf_token, login
+
+# Routes anyone may open without signing in.
+PUBLIC = {"static", "auth.login", "auth.healthz", "auth.set_language"}
+
+
+@pytest.fixture
+def tenants(app, database):
+    world = {}
+    for tenant in ("a", "b"):
+        company = factories.company()
+        community = factories.community(company)
+        home = factories.household(factories.unit(factories.building(community)))
+        world[tenant] = {
+            "community_id": community.id,
+            "manager": factories.user(Role.MANAGER, company_id=company.id),
+            "resident": factories.resident(home),
+        }
+    world["admin"] = factories.user(Role.ADMIN)
+    world["merchant"] = factories.user(Role.MERCHANT)
+    world["officer"] = factories.user(Role.OFFICER)
+    return world
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != "static":
+            yield rule
+
+
+def url(rule, ids):
+    unknown = set(rule.arguments) - set(ids)
+    assert not unknown, f"teach test_routes which object {unknown} names in {rule.rule}"
+    return rule.build({name: ids[name] for name in rule.arguments})[1]
+
+
+def view_roles(app, rule):
+    return getattr(app.view_functions[rule.endpoint], "allowed_roles", None)
+
+
+def test_every_private_route_declares_its_roles(app):
+    for rule in routes(app):
+        if rule.endpoint in PUBLIC or rule.endpoint in {
+            "auth.landing",
+            "auth.logout",
+            "auth.change_password",
+        }:
+            continue
+        assert view_roles(app, rule), f"{rule.endpoint} must use @roles_required"
+
+
+def test_visitors_are_sent_to_sign_in(tenants, app):
+    visitor = app.test_client()
+    for rule in routes(app):
+        if rule.endpoint in PUBLIC:
+            continue
+        path = url(rule, tenants["a"])
+        if "GET" in rule.methods:
+            response = visitor.get(path)
+            assert response.status_code == 302, rule.rule
+            assert response.headers["Location"].startswith("/login"), rule.rule
+        if "POST" in rule.methods:
+            assert visitor.post(path).status_code == 400, f"{rule.rule} must demand a CSRF token"
+
+
+@pytest.mark.parametrize("who", ["admin", "manager", "resident", "merchant", "officer"])
+def test_each_role_gets_its_pages_and_nobody_elses(tenants, app, who):
+    user = tenants[who] if who in tenants else tenants["a"][who]
+    client = app.test_client()
+    login(client, user)
+    for rule in routes(app):
+        if "GET" not in rule.methods or rule.endpoint in PUBLIC:
+            continue
+        roles = view_roles(app, rule)
+        own = client.get(url(rule, tenants["a"]))
+        if roles is not None and user.role not in roles:
+            assert own.status_code == 403, (who, rule.rule)
+            continue
+        assert own.status_code in (200, 302), (who, rule.rule, own.status_code)
+        if rule.arguments and user.role != Role.ADMIN:
+            other = client.get(url(rule, tenants["b"]))
+            assert other.status_code == 404, f"{who} reached another tenant's {rule.rule}"
+
+
+def test_every_post_route_refuses_a_request_without_csrf(tenants, app):
+    client = app.test_client()
+    login(client, tenants["admin"])
+    token = csrf_token(client, "/property/overview")
+    assert token
+    for rule in routes(app):
+        if "POST" in rule.methods:
+            assert client.post(url(rule, tenants["a"])).status_code == 400, rule.rule
+
+
+def test_unknown_ids_answer_404(admin_client):
+    assert admin_client.get("/property/communities/999999").status_code == 404
