@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Quickstart, step 1: install Gongjian into .venv, migrate the embedded SQLite database
+# (instance/gongjian.db), load the demo data if it is empty, and serve http://127.0.0.1:5000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/venv.sh
+ensure_venv ""
+flask() { .venv/bin/flask --app wsgi "$@"; }
+flask db upgrade
+flask demo --if-empty
+echo "Gongjian: http://127.0.0.1:5000  (demo accounts: see README, password gongjian-demo)"
+exec .venv/bin/flask --app wsgi run --host 127.0.0.1 --port "${PORT:-5000}"

@@ -1,0 +1,90 @@
+"""Helpers for the browser tests: watching a page's console, running axe-core, signing in."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import ConsoleMessage, Error, Page
+
+from app.demo import DEMO_PASSWORD
+
+AXE_SOURCE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+@dataclass
+class PageWatch:
+    """Console errors and uncaught exceptions of one page, collected as they happen.
+    A Content-Security-Policy violation shows up here as a console error."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", self._on_pageerror)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            location = message.location
+            where = f" ({location.get('url')}:{location.get('lineNumber')})" if location else ""
+            self.errors.append(f"console error: {message.text}{where}")
+
+    def _on_pageerror(self, error: Error) -> None:
+        self.errors.append(f"uncaught exception: {error}")
+
+    def take(self) -> list[str]:
+        """The errors collected since the last call."""
+        errors, self.errors = self.errors, []
+        return errors
+
+
+def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol, not as an inline <script>: the page's CSP
+        # (script-src 'self') does not apply to it, so no bypass_csp is needed.
+        page.evaluate(source)
+    results = page.evaluate(
+        """async () => {
+            const results = await axe.run(document, {resultTypes: ['violations']});
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target, html: n.html,
+                                          failureSummary: n.failureSummary})),
+            }));
+        }"""
+    )
+    return [v for v in results if v["impact"] in BLOCKING_IMPACTS]
+
+
+def format_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"- [{violation['impact']}] {violation['id']}: {violation['help']} "
+            f"({violation['helpUrl']})"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(json.dumps(t, ensure_ascii=False) for t in node["target"])
+            lines.append(f"    target: {target}")
+            lines.append(f"      html: {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"      {summary}")
+    return "\n".join(lines)
+
+
+def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the form, as a person would, and wait for the page that follows."""
+    page.goto("/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
