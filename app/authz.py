@@ -19,13 +19,23 @@ from sqlalchemy import ColumnElement, Select, false, select, true
 
 from app.extensions import db
 from app.models import (
+    COMPANY_STAFF_ROLES,
+    ActivationCode,
+    AuditEntry,
     Building,
     Community,
     Company,
     Household,
+    ImportJob,
+    ImportRow,
     LoginSession,
+    Notice,
+    NoticeBuilding,
+    NoticeRead,
+    RequestEvent,
     ResidentHousehold,
     Role,
+    ServiceRequest,
     Staff,
     Unit,
     User,
@@ -43,7 +53,35 @@ def _own_households(user: User) -> Select:
     return select(ResidentHousehold.household_id).where(ResidentHousehold.user_id == user.id)
 
 
-# model -> (manager rule, resident rule). Merchants and alliance officers see no property data.
+def _company_requests(user: User) -> Select:
+    return select(ServiceRequest.id).where(
+        ServiceRequest.community_id.in_(_company_communities(user))
+    )
+
+
+def _own_requests(user: User) -> Select:
+    return select(ServiceRequest.id).where(
+        ServiceRequest.household_id.in_(_own_households(user))
+        | (ServiceRequest.reporter_user_id == user.id)
+    )
+
+
+def _notices_addressed_to(user: User) -> ColumnElement[bool]:
+    """Notices for a community the resident lives in: to all of it, or to their building."""
+    own_homes = _own_households(user)
+    own_communities = select(Household.community_id).where(Household.id.in_(own_homes))
+    own_buildings = select(Unit.building_id).where(
+        Unit.id.in_(select(Household.unit_id).where(Household.id.in_(own_homes)))
+    )
+    targeted = select(NoticeBuilding.notice_id)
+    return Notice.community_id.in_(own_communities) & (
+        Notice.id.not_in(targeted)
+        | Notice.id.in_(targeted.where(NoticeBuilding.building_id.in_(own_buildings)))
+    )
+
+
+# model -> (company staff rule, resident rule). Managers and stewards share their company's
+# scope (what each may *do* is up to the views). Merchants and officers see no property data.
 _RULES: dict[type, tuple[Rule, Rule]] = {
     Company: (
         lambda u: Company.id == u.company_id,
@@ -89,6 +127,44 @@ _RULES: dict[type, tuple[Rule, Rule]] = {
         lambda u: Staff.company_id == u.company_id,
         lambda u: false(),
     ),
+    ServiceRequest: (
+        lambda u: ServiceRequest.community_id.in_(_company_communities(u)),
+        lambda u: ServiceRequest.id.in_(_own_requests(u)),
+    ),
+    RequestEvent: (
+        lambda u: RequestEvent.request_id.in_(_company_requests(u)),
+        lambda u: RequestEvent.request_id.in_(_own_requests(u)),
+    ),
+    Notice: (
+        lambda u: Notice.community_id.in_(_company_communities(u)),
+        _notices_addressed_to,
+    ),
+    NoticeRead: (
+        lambda u: NoticeRead.notice_id.in_(
+            select(Notice.id).where(Notice.community_id.in_(_company_communities(u)))
+        ),
+        lambda u: NoticeRead.user_id == u.id,
+    ),
+    AuditEntry: (
+        lambda u: AuditEntry.company_id == u.company_id,
+        lambda u: false(),
+    ),
+    ImportJob: (
+        lambda u: ImportJob.company_id == u.company_id,
+        lambda u: false(),
+    ),
+    ImportRow: (
+        lambda u: ImportRow.job_id.in_(
+            select(ImportJob.id).where(ImportJob.company_id == u.company_id)
+        ),
+        lambda u: false(),
+    ),
+    ActivationCode: (
+        lambda u: ActivationCode.household_id.in_(
+            select(Household.id).where(Household.community_id.in_(_company_communities(u)))
+        ),
+        lambda u: false(),
+    ),
     User: (
         lambda u: (
             (User.company_id == u.company_id)
@@ -120,7 +196,7 @@ def scope(model: type, user: User | None = None) -> ColumnElement[bool]:
     if rules is None:
         raise LookupError(f"no visibility rule for {model.__name__}")
     manager_rule, resident_rule = rules
-    if user.role == Role.MANAGER:
+    if user.role in COMPANY_STAFF_ROLES:
         return manager_rule(user)
     if user.role == Role.RESIDENT:
         return resident_rule(user)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from app.blueprints.auth.services import MIN_PASSWORD_LENGTH, create_user
 from app.demo import database_is_empty, load_demo
 from app.extensions import db
-from app.models import Company, Role
+from app.models import COMPANY_STAFF_ROLES, Company, Role
 
 
 def init_app(app: Flask) -> None:
@@ -48,8 +48,8 @@ def create_user_command(
         company_id = db.session.scalar(select(Company.id).where(Company.code == company_code))
         if company_id is None:
             raise click.BadParameter(f"no company with code {company_code}", param_hint="--company")
-    if (role == Role.MANAGER) != (company_id is not None):
-        raise click.UsageError("--company is required for managers and only for them")
+    if (Role(role) in COMPANY_STAFF_ROLES) != (company_id is not None):
+        raise click.UsageError("--company is required for managers and stewards, and only for them")
     create_user(username, password, Role(role), display_name or username, company_id)
     try:
         db.session.commit()

@@ -11,6 +11,7 @@ from app.models import CompanyKind, ManagementMode, Role, StaffPosition
 LABELS: dict[enum.Enum, object] = {
     Role.ADMIN: _l("District office"),
     Role.MANAGER: _l("Property manager"),
+    Role.STEWARD: _l("Property steward"),
     Role.RESIDENT: _l("Resident"),
     Role.MERCHANT: _l("Merchant"),
     Role.OFFICER: _l("Alliance officer"),

@@ -7,6 +7,7 @@ from app.models import Role
 NAVIGATION = {
     Role.ADMIN: [("property.overview", _l("District overview"))],
     Role.MANAGER: [("property.dashboard", _l("My communities"))],
+    Role.STEWARD: [("property.dashboard", _l("My communities"))],
     Role.RESIDENT: [("property.my_home", _l("My home"))],
     Role.MERCHANT: [("alliance.home", _l("Merchant alliance"))],
     Role.OFFICER: [("alliance.home", _l("Merchant alliance"))],

@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import (
+    COMPANY_STAFF_ROLES,
     Building,
     Community,
     Company,
@@ -99,7 +100,7 @@ def staff(employer: Company | None = None, **fields) -> Staff:  # type: ignore[n
 def user(role: Role = Role.ADMIN, password: str = PASSWORD, **fields) -> User:  # type: ignore[no-untyped-def]
     n = _next()
     values = {"username": f"user{n}", "display_name": f"用户{n}"}
-    if role == Role.MANAGER and "company_id" not in fields:
+    if role in COMPANY_STAFF_ROLES and "company_id" not in fields:
         values["company_id"] = company().id
     account = User(role=role, **(values | fields))
     account.password_hash = generate_password_hash(password, method=_FAST_HASH_METHOD)

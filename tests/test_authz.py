@@ -12,6 +12,8 @@ from app.models import (
     Community,
     Company,
     Household,
+    LoginSession,
+    NoticeBuilding,
     ResidentHousehold,
     Role,
     Staff,
@@ -45,17 +47,16 @@ def ids(model, user):
     return set(db.session.scalars(select(model.id).where(visible(model, user).whereclause)))
 
 
-def test_every_model_with_a_rule_is_covered_here():
-    assert set(_RULES) == {
-        Company,
-        Community,
-        Building,
-        Unit,
-        Household,
-        ResidentHousehold,
-        Staff,
-        User,
+def test_every_model_has_a_rule():
+    from app.models import Base
+
+    unruled = {
+        mapper.class_
+        for mapper in Base.registry.mappers
+        if mapper.class_ not in _RULES and mapper.class_ is not LoginSession
     }
+    # A notice's buildings are only ever read through the notice.
+    assert unruled <= {NoticeBuilding}, f"add visibility rules for {unruled} in app/authz.py"
 
 
 @pytest.mark.parametrize("model", [Company, Community, Building, Unit, Household, Staff])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, inspect, select
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
@@ -97,3 +98,13 @@ def test_the_migrations_build_exactly_the_models(app, database):
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == []
+
+
+def test_the_migrations_downgrade_and_upgrade_again(app, database):
+    db.session.remove()
+    downgrade(revision="base")
+    with db.engine.connect() as connection:
+        assert inspect(connection).get_table_names() in ([], ["alembic_version"])
+    upgrade()
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []

@@ -20,9 +20,14 @@ PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hash algorithm, not a password
 class Role(enum.StrEnum):
     ADMIN = "admin"  # district or street office
     MANAGER = "manager"  # staff of one property company
+    STEWARD = "steward"  # a steward (物业管家) or other staff member of one company
     RESIDENT = "resident"  # a member of one or more households
     MERCHANT = "merchant"  # a shop owner
     OFFICER = "officer"  # runs one merchant alliance
+
+
+# Roles of a property company's own staff: they belong to one company and see its data.
+COMPANY_STAFF_ROLES = (Role.MANAGER, Role.STEWARD)
 
 
 class User(UserMixin, CreatedAt, Base):
@@ -45,9 +50,10 @@ class User(UserMixin, CreatedAt, Base):
     )
 
     __table_args__ = (
-        # A manager belongs to exactly one company; nobody else belongs to one.
+        # Company staff (managers, stewards) belong to exactly one company; nobody else does.
         CheckConstraint(
-            "(role = 'manager') = (company_id IS NOT NULL)", name="company_only_for_managers"
+            "(role IN ('manager', 'steward')) = (company_id IS NOT NULL)",
+            name="company_only_for_staff",
         ),
         CheckConstraint("length(username) >= 3", name="username_length"),
     )
@@ -105,3 +111,32 @@ class LoginSession(CreatedAt, Base):
     user_agent: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User] = relationship()
+
+
+class ActivationCode(CreatedAt, Base):
+    """A one-time code printed on a slip for a household; the resident redeems it to open an
+    account linked to that household. Only the hash is stored."""
+
+    __tablename__ = "activation_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="RESTRICT"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    relation: Mapped[str] = mapped_column(String(16), default="owner")
+    created_by_user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT")
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    redeemed_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT")
+    )
+
+    __table_args__ = (
+        CheckConstraint("relation IN ('owner', 'family', 'tenant')", name="relation"),
+        CheckConstraint(
+            "(redeemed_at IS NULL) = (redeemed_user_id IS NULL)", name="redeemed_together"
+        ),
+    )

@@ -25,16 +25,28 @@ class PageWatch:
 
     page: Page
     errors: list[str] = field(default_factory=list)
+    expected_statuses: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.page.on("console", self._on_console)
         self.page.on("pageerror", self._on_pageerror)
 
     def _on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        if message.type == "error" and not self._is_expected(message.text):
             location = message.location
             where = f" ({location.get('url')}:{location.get('lineNumber')})" if location else ""
             self.errors.append(f"console error: {message.text}{where}")
+
+    def expect_status(self, status: int) -> None:
+        """The app answers this status on purpose (422 for a form with errors); Chromium logs
+        "Failed to load resource" for any 4xx, which then is no error of the page."""
+        self.expected_statuses.add(status)
+
+    def _is_expected(self, text: str) -> bool:
+        return any(
+            text.startswith(f"Failed to load resource: the server responded with a status of {s} ")
+            for s in self.expected_statuses
+        )
 
     def _on_pageerror(self, error: Error) -> None:
         self.errors.append(f"uncaught exception: {error}")

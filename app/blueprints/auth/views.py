@@ -31,6 +31,7 @@ bp = Blueprint("auth", __name__)
 LANDING = {
     Role.ADMIN: "property.overview",
     Role.MANAGER: "property.dashboard",
+    Role.STEWARD: "property.dashboard",
     Role.RESIDENT: "property.my_home",
     Role.MERCHANT: "alliance.home",
     Role.OFFICER: "alliance.home",

@@ -25,7 +25,7 @@ def overview() -> ResponseReturnValue:
 
 
 @bp.get("/dashboard")
-@roles_required(Role.MANAGER)
+@roles_required(Role.MANAGER, Role.STEWARD)
 def dashboard() -> ResponseReturnValue:
     communities = paginate(services.community_rows())
     return render_page(
