@@ -73,7 +73,8 @@ def app(
         _reset_postgres(url)
     application = make_app(url)
     with application.app_context():
-        upgrade()
+        # "heads": parts of the schema may arrive on parallel branches before they are merged.
+        upgrade(revision="heads")
         db.session.remove()
     yield application
     with application.app_context():

@@ -16,18 +16,29 @@ from tests.conftest import csrf_token, login
 PUBLIC = {"static", "auth.login", "auth.healthz", "auth.set_language"}
 
 
+def tenant_ids(company) -> dict:
+    """One of everything a route may name by id, all belonging to `company`.
+    Teach this function each new kind of id a route takes."""
+    community = factories.community(company)
+    building = factories.building(community)
+    entrance = factories.unit(building)
+    home = factories.household(entrance)
+    return {
+        "company_id": company.id,
+        "community_id": community.id,
+        "building_id": building.id,
+        "unit_id": entrance.id,
+        "household_id": home.id,
+        "staff_id": factories.staff(company).id,
+        "manager": factories.user(Role.MANAGER, company_id=company.id),
+        "steward": factories.user(Role.STEWARD, company_id=company.id),
+        "resident": factories.resident(home),
+    }
+
+
 @pytest.fixture
 def tenants(app, database):
-    world = {}
-    for tenant in ("a", "b"):
-        company = factories.company()
-        community = factories.community(company)
-        home = factories.household(factories.unit(factories.building(community)))
-        world[tenant] = {
-            "community_id": community.id,
-            "manager": factories.user(Role.MANAGER, company_id=company.id),
-            "resident": factories.resident(home),
-        }
+    world = {tenant: tenant_ids(factories.company()) for tenant in ("a", "b")}
     world["admin"] = factories.user(Role.ADMIN)
     world["merchant"] = factories.user(Role.MERCHANT)
     world["officer"] = factories.user(Role.OFFICER)
@@ -75,7 +86,7 @@ def test_visitors_are_sent_to_sign_in(tenants, app):
             assert visitor.post(path).status_code == 400, f"{rule.rule} must demand a CSRF token"
 
 
-@pytest.mark.parametrize("who", ["admin", "manager", "resident", "merchant", "officer"])
+@pytest.mark.parametrize("who", ["admin", "manager", "steward", "resident", "merchant", "officer"])
 def test_each_role_gets_its_pages_and_nobody_elses(tenants, app, who):
     user = tenants[who] if who in tenants else tenants["a"][who]
     client = app.test_client()

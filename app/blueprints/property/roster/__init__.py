@@ -1,0 +1,1 @@
+"""Roster (花名册): communities, buildings, units, households, residents, staff."""
