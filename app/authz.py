@@ -22,16 +22,29 @@ from app.models import (
     COMPANY_STAFF_ROLES,
     ActivationCode,
     AuditEntry,
+    Bill,
+    BillingRun,
     Building,
     Community,
     Company,
+    CreditEntry,
+    FeeItem,
+    FeeRate,
     Household,
+    HouseholdCredit,
     ImportJob,
     ImportRow,
+    LateFeeRule,
+    LateFeeWaiver,
     LoginSession,
     Notice,
     NoticeBuilding,
     NoticeRead,
+    ParkingLease,
+    ParkingSpace,
+    Payment,
+    PaymentAllocation,
+    ReceiptCounter,
     RequestEvent,
     ResidentHousehold,
     Role,
@@ -51,6 +64,18 @@ def _company_communities(user: User) -> Select:
 
 def _own_households(user: User) -> Select:
     return select(ResidentHousehold.household_id).where(ResidentHousehold.user_id == user.id)
+
+
+def _in_company_communities(column: Any) -> Rule:
+    return lambda user: column.in_(_company_communities(user))
+
+
+def _in_own_households(column: Any) -> Rule:
+    return lambda user: column.in_(_own_households(user))
+
+
+def _own_communities(user: User) -> Select:
+    return select(Household.community_id).where(Household.id.in_(_own_households(user)))
 
 
 def _company_requests(user: User) -> Select:
@@ -157,6 +182,76 @@ _RULES: dict[type, tuple[Rule, Rule]] = {
         lambda u: ImportRow.job_id.in_(
             select(ImportJob.id).where(ImportJob.company_id == u.company_id)
         ),
+        lambda u: false(),
+    ),
+    FeeItem: (
+        _in_company_communities(FeeItem.community_id),
+        lambda u: FeeItem.community_id.in_(_own_communities(u)),
+    ),
+    FeeRate: (
+        lambda u: FeeRate.fee_item_id.in_(
+            select(FeeItem.id).where(FeeItem.community_id.in_(_company_communities(u)))
+        ),
+        lambda u: FeeRate.fee_item_id.in_(
+            select(FeeItem.id).where(FeeItem.community_id.in_(_own_communities(u)))
+        ),
+    ),
+    ParkingSpace: (
+        _in_company_communities(ParkingSpace.community_id),
+        lambda u: ParkingSpace.id.in_(
+            select(ParkingLease.space_id).where(ParkingLease.household_id.in_(_own_households(u)))
+        ),
+    ),
+    ParkingLease: (
+        _in_company_communities(ParkingLease.community_id),
+        _in_own_households(ParkingLease.household_id),
+    ),
+    LateFeeRule: (
+        _in_company_communities(LateFeeRule.community_id),
+        lambda u: LateFeeRule.community_id.in_(_own_communities(u)),
+    ),
+    BillingRun: (
+        _in_company_communities(BillingRun.community_id),
+        lambda u: false(),
+    ),
+    Bill: (
+        _in_company_communities(Bill.community_id),
+        _in_own_households(Bill.household_id),
+    ),
+    Payment: (
+        lambda u: Payment.company_id == u.company_id,
+        _in_own_households(Payment.household_id),
+    ),
+    PaymentAllocation: (
+        lambda u: PaymentAllocation.payment_id.in_(
+            select(Payment.id).where(Payment.company_id == u.company_id)
+        ),
+        lambda u: PaymentAllocation.payment_id.in_(
+            select(Payment.id).where(Payment.household_id.in_(_own_households(u)))
+        ),
+    ),
+    HouseholdCredit: (
+        lambda u: HouseholdCredit.household_id.in_(
+            select(Household.id).where(Household.community_id.in_(_company_communities(u)))
+        ),
+        _in_own_households(HouseholdCredit.household_id),
+    ),
+    CreditEntry: (
+        lambda u: CreditEntry.household_id.in_(
+            select(Household.id).where(Household.community_id.in_(_company_communities(u)))
+        ),
+        _in_own_households(CreditEntry.household_id),
+    ),
+    LateFeeWaiver: (
+        lambda u: LateFeeWaiver.bill_id.in_(
+            select(Bill.id).where(Bill.community_id.in_(_company_communities(u)))
+        ),
+        lambda u: LateFeeWaiver.bill_id.in_(
+            select(Bill.id).where(Bill.household_id.in_(_own_households(u)))
+        ),
+    ),
+    ReceiptCounter: (
+        lambda u: ReceiptCounter.company_id == u.company_id,
         lambda u: false(),
     ),
     ActivationCode: (

@@ -98,10 +98,22 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild SQLite tables; with foreign keys enforced, dropping the
+            # old copy of a table that others reference would fail or cascade. Checked after.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()  # end the autobegun transaction so Alembic commits its own
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.authz import _RULES, visible
 from app.extensions import db
@@ -44,7 +44,8 @@ def two_tenants(database):
 
 
 def ids(model, user):
-    return set(db.session.scalars(select(model.id).where(visible(model, user).whereclause)))
+    key = inspect(model).primary_key[0]
+    return set(db.session.scalars(select(key).where(visible(model, user).whereclause)))
 
 
 def test_every_model_has_a_rule():

@@ -160,6 +160,8 @@ class Household(CreatedAt, Base):
             ["unit_id", "community_id"], ["unit.id", "unit.community_id"], ondelete="RESTRICT"
         ),
         UniqueConstraint("unit_id", "room"),
+        # Lets bills, payments and leases carry the community with the household.
+        UniqueConstraint("id", "community_id"),
         CheckConstraint("area_m2 > 0", name="area_positive"),
         CheckConstraint("floor BETWEEN -5 AND 200", name="floor"),
     )
