@@ -40,10 +40,12 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.blueprints import fees as fees_area
     from app.blueprints import property as property_area
     from app.blueprints.alliance.views import bp as alliance_bp
     from app.blueprints.auth.views import bp as auth_bp
 
     app.register_blueprint(auth_bp)
     property_area.register(app)
+    fees_area.register(app)
     app.register_blueprint(alliance_bp, url_prefix="/alliance")

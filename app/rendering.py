@@ -12,6 +12,7 @@ from jinja2_fragments.flask import render_block
 
 from app.i18n import LANGUAGE_NAMES
 from app.labels import label
+from app.money import chinese_capital, format_fen, format_period
 from app.models import Role
 from app.navigation import NAVIGATION
 
@@ -34,6 +35,9 @@ def init_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.filters["area"] = format_area
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["money"] = format_fen
+    app.jinja_env.filters["capital"] = chinese_capital
+    app.jinja_env.filters["period"] = format_period
     app.jinja_env.filters["number"] = lambda value: format_decimal(value or 0)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

@@ -1,0 +1,1 @@
+"""Fee items and rates, parking spaces, monthly billing runs, late fees."""

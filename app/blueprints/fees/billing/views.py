@@ -1,0 +1,3 @@
+"""Routes of this part; see the package docstring."""
+
+from app.blueprints.fees import bp  # noqa: F401

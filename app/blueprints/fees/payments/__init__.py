@@ -1,0 +1,1 @@
+"""Payments at the counter, receipts, reversals, credit, the daily cash report."""

@@ -1,0 +1,1 @@
+"""Arrears, collection-rate reports, and the resident's own fees page."""
