@@ -12,8 +12,8 @@ from jinja2_fragments.flask import render_block
 
 from app.i18n import LANGUAGE_NAMES
 from app.labels import label
-from app.money import chinese_capital, format_fen, format_period
 from app.models import Role
+from app.money import chinese_capital, format_fen, format_period
 from app.navigation import NAVIGATION
 
 
