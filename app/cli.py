@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.auth.services import MIN_PASSWORD_LENGTH, create_user
+from app.blueprints.fees.billing.citydata import build_city, city_counts
 from app.demo import database_is_empty, load_demo
 from app.extensions import db
 from app.models import COMPANY_STAFF_ROLES, Company, Role
@@ -20,8 +21,20 @@ def init_app(app: Flask) -> None:
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no company yet.")
-def demo(if_empty: bool) -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["demo", "city"]),
+    default="demo",
+    help="city: about 2,000 communities and 110,000 households with a year of bills and payments.",
+)
+def demo(if_empty: bool, scale: str) -> None:
     """Load the demo communities and accounts (idempotent)."""
+    if scale == "city":
+        for step, seconds in build_city().items():
+            click.echo(f"{step}: {seconds:.1f} s")
+        counts = city_counts()
+        click.echo("City data set ready: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        return
     if if_empty and not database_is_empty():
         click.echo("Database already has data; demo not loaded.")
         return

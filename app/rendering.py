@@ -18,8 +18,14 @@ from app.navigation import NAVIGATION
 
 
 def render_page(template: str, block: str | None = None, **context: Any) -> str:
-    """The whole page, or only `block` when htmx asks for part of it (not a boosted navigation)."""
-    if block and request.htmx and not request.htmx.boosted:
+    """The whole page, or only `block` when htmx asks for part of it (not a boosted navigation,
+    nor the back button restoring a URL that hx-push-url recorded: that needs the whole page)."""
+    if (
+        block
+        and request.htmx
+        and not request.htmx.boosted
+        and not request.htmx.history_restore_request
+    ):
         return render_block(template, block, **context)
     return render_template(template, **context)
 

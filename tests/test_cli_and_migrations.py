@@ -105,6 +105,6 @@ def test_the_migrations_downgrade_and_upgrade_again(app, database):
     downgrade(revision="base")
     with db.engine.connect() as connection:
         assert inspect(connection).get_table_names() in ([], ["alembic_version"])
-    upgrade()
+    upgrade(revision="heads")
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []

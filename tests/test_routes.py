@@ -13,7 +13,7 @@ from tests import factories
 from tests.conftest import csrf_token, login
 
 # Routes anyone may open without signing in.
-PUBLIC = {"static", "auth.login", "auth.healthz", "auth.set_language"}
+PUBLIC = {"static", "auth.login", "auth.healthz", "auth.set_language", "auth.activate"}
 
 
 def tenant_ids(company) -> dict:
@@ -30,6 +30,15 @@ def tenant_ids(company) -> dict:
         "unit_id": entrance.id,
         "household_id": home.id,
         "staff_id": factories.staff(company).id,
+        "notice_id": factories.notice(community).id,
+        "code_id": factories.activation_code(home, code=f"TEST-CODE-{company.id:04d}-AAAA").id,
+        "fee_item_id": factories.fee_item(community).id,
+        "space_id": (space := factories.parking_space(community)).id,
+        "lease_id": factories.parking_lease(space, home).id,
+        "bill_id": factories.bill(home).id,
+        "payment_id": factories.payment(home).id,
+        "import_id": factories.import_job(community).id,
+        "request_id": factories.service_request(home, photo=True).id,
         "manager": factories.user(Role.MANAGER, company_id=company.id),
         "steward": factories.user(Role.STEWARD, company_id=company.id),
         "resident": factories.resident(home),

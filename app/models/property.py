@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     Numeric,
     String,
@@ -164,6 +165,12 @@ class Household(CreatedAt, Base):
         UniqueConstraint("id", "community_id"),
         CheckConstraint("area_m2 > 0", name="area_positive"),
         CheckConstraint("floor BETWEEN -5 AND 200", name="floor"),
+        # The roster's live search matches the start of these (LIKE 'q%'); pattern ops let
+        # PostgreSQL use the index for it whatever the database's collation.
+        *(
+            Index(f"ix_household_{c}", c, postgresql_ops={c: "varchar_pattern_ops"})
+            for c in ("room", "owner_name", "phone")
+        ),
     )
 
 

@@ -31,7 +31,7 @@ bp = Blueprint("auth", __name__)
 LANDING = {
     Role.ADMIN: "property.overview",
     Role.MANAGER: "property.dashboard",
-    Role.STEWARD: "property.dashboard",
+    Role.STEWARD: "property.my_tasks",
     Role.RESIDENT: "property.my_home",
     Role.MERCHANT: "alliance.home",
     Role.OFFICER: "alliance.home",
@@ -124,3 +124,7 @@ def healthz() -> ResponseReturnValue:
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+# Activation codes live in their own module on this blueprint; importing it adds its routes.
+from app.blueprints.auth import activation_views  # noqa: E402, F401

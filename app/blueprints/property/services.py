@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
+from flask_babel import to_user_timezone, to_utc
 from sqlalchemy import Select, Subquery, func, select
 
 from app.authz import scope, visible
+from app.blueprints.property.notices.services import in_force_count
+from app.blueprints.property.requests.services import NOT_CLOSED, overdue_clause
 from app.extensions import db
-from app.models import Building, Community, Company, Household, Staff, Unit, User
+from app.models import Building, Community, Company, Household, ServiceRequest, Staff, Unit, User
+from app.models.base import utcnow
 
 
 @dataclass(frozen=True)
@@ -159,3 +164,33 @@ def building_rows(community: Community) -> list:
 def resident_homes(user: User | None = None) -> list[Household]:
     """The households the resident belongs to, with where they are and who runs them."""
     return list(db.session.scalars(visible(Household, user).order_by(Household.id)))
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    open_requests: int
+    overdue_requests: int
+    new_today: int
+    notices_in_force: int
+
+
+def day_figures(user: User | None = None, now: datetime | None = None) -> DayFigures:
+    """The manager's day: open (not closed) and overdue requests, today's new ones (from
+    midnight on the user's clock), notices in force."""
+    now = now or utcnow()
+    midnight = to_user_timezone(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = to_utc(midnight.replace(tzinfo=None)).replace(tzinfo=UTC)
+    # "Open" as the request inbox counts it by default: everything not closed.
+    requests = db.session.execute(
+        select(
+            func.count(ServiceRequest.id).filter(ServiceRequest.status.in_(NOT_CLOSED)),
+            func.count(ServiceRequest.id).filter(overdue_clause(now)),
+            func.count(ServiceRequest.id).filter(ServiceRequest.created_at >= since),
+        ).where(scope(ServiceRequest, user))
+    ).one()
+    return DayFigures(
+        open_requests=requests[0],
+        overdue_requests=requests[1],
+        new_today=requests[2],
+        notices_in_force=in_force_count(user, now),
+    )

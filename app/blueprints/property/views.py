@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.authz import get_visible_or_404, roles_required
 from app.blueprints.property import bp, services
+from app.blueprints.property.notices import services as notice_services
 from app.models import Community, Role
 from app.pagination import paginate
 from app.rendering import render_page
@@ -29,6 +30,7 @@ def dashboard() -> ResponseReturnValue:
         "property/dashboard.html",
         "communities",
         company=current_user.company,
+        today=services.day_figures(),
         totals=services.totals(),
         communities=communities,
     )
@@ -46,4 +48,9 @@ def community(community_id: int) -> ResponseReturnValue:
 @bp.get("/my-home")
 @roles_required(Role.RESIDENT)
 def my_home() -> ResponseReturnValue:
-    return render_page("property/my_home.html", homes=services.resident_homes())
+    return render_page(
+        "property/my_home.html",
+        "notices",
+        homes=services.resident_homes(),
+        notices=paginate(notice_services.current_notices(), per_page=10),
+    )

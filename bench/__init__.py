@@ -1,0 +1,1 @@
+"""Timings at city scale; see run.py."""

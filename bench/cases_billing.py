@@ -1,0 +1,42 @@
+"""Cases of the billing part."""
+
+from __future__ import annotations
+
+from app.blueprints.fees.billing.services import run_billing
+from app.extensions import db
+from bench.registry import Bench, case
+
+
+@case("billing run, whole city, new month", runs=3, warmup=False)
+def billing_run_city(bench: Bench) -> None:
+    run = run_billing(bench.new_period(), None, None)
+    db.session.commit()
+    assert run.bills_created, "the month had been billed already"
+
+
+@case("billing preview, one community")
+def billing_preview_page(bench: Bench) -> None:
+    bench.get_ok(
+        bench.manager,
+        f"/fees/billing/preview?community_id={bench.sample.community_id}&period=2019-01",
+    )
+
+
+@case("billing page, district office")
+def billing_page_admin(bench: Bench) -> None:
+    bench.get_ok(bench.admin, "/fees/billing")
+
+
+@case("billing preview, whole city", runs=3)
+def billing_preview_city(bench: Bench) -> None:
+    bench.get_ok(bench.admin, "/fees/billing/preview?community_id=0&period=2019-01")
+
+
+@case("fee items page, one community")
+def fee_items_page(bench: Bench) -> None:
+    bench.get_ok(bench.manager, f"/fees/billing/communities/{bench.sample.community_id}")
+
+
+@case("parking spaces page, one community")
+def parking_page(bench: Bench) -> None:
+    bench.get_ok(bench.manager, f"/fees/billing/communities/{bench.sample.community_id}/parking")

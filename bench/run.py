@@ -1,0 +1,147 @@
+"""Timings at city scale: build the city data set, then time each registered case.
+
+    .venv/bin/python bench/run.py                      # SQLite, in a temporary file
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench \\
+        .venv/bin/python bench/run.py --wipe           # PostgreSQL: DROPS that database's schema
+    .venv/bin/python bench/run.py --runs 10 --build-runs 2 --only billing
+
+Prints one row per case: how many runs, the median and the worst. The cases live in
+`bench/cases_*.py` (one module per part), each a function of a `Bench` registered with
+`@case("name")` from bench/registry.py; this script imports them all. Targets on the 2-core
+reference machine: the city billing run under 10 s, every page and partial under 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask import Flask  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.blueprints.fees.billing.citydata import build_city, city_sample  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.money import add_months, current_period  # noqa: E402
+from bench.registry import CASES, Bench  # noqa: E402
+
+BUILD = "build the city data set"
+DEFAULT_RUNS = 5
+MONTHS = 12
+
+
+def make_app(url: str) -> Flask:
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "LOGIN_RATE_LIMIT": "100000 per minute",
+        }
+    )
+
+
+def fresh_database(url: str | None, workdir: Path, n: int) -> str:
+    """An empty database with the schema built by the migrations; its URL."""
+    if url is None:
+        url = f"sqlite:///{workdir / f'city-{n}.db'}"
+    app = make_app(url)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade(revision="heads")
+        db.session.remove()
+        db.engine.dispose()
+    return url
+
+
+def timed(function: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def seconds(value: float) -> str:
+    return f"{value:.2f} s" if value >= 1 else f"{value * 1000:.0f} ms"
+
+
+def print_table(rows: list[tuple[str, int, float, float]]) -> None:
+    width = max(len("case"), *(len(name) for name, *_ in rows))
+    print(f"| {'case':<{width}} | runs | {'median':>9} | {'worst':>9} |")
+    print(f"|{'-' * (width + 2)}|-----:|{'-' * 10}:|{'-' * 10}:|")
+    for name, runs, median, worst in rows:
+        print(f"| {name:<{width}} | {runs:>4} | {seconds(median):>9} | {seconds(worst):>9} |")
+
+
+def load_cases() -> None:
+    for module in sorted((ROOT / "bench").glob("cases_*.py")):
+        importlib.import_module(f"bench.{module.stem}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, help=f"runs per case (default {DEFAULT_RUNS})")
+    parser.add_argument("--build-runs", type=int, default=1, help="builds of the data set")
+    parser.add_argument("--only", help="only the cases whose name contains this text")
+    parser.add_argument("--communities", type=int, default=2000, help="size of the city")
+    parser.add_argument(
+        "--wipe", action="store_true", help="allow dropping the schema of DATABASE_URL"
+    )
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL")
+    if url and not args.wipe:
+        parser.error(f"this drops every table of {url}; give a scratch database and --wipe")
+    logging.disable(logging.INFO)  # the migrations announce every step
+    load_cases()
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="gongjian-bench-") as workdir:
+        builds = []
+        for n in range(max(1, args.build_runs)):
+            database = fresh_database(url, Path(workdir), n)
+            app = make_app(database)
+            with app.app_context():
+                builds.append(timed(lambda: build_city(communities=args.communities)))
+                sample = city_sample()
+                db.session.remove()
+            print(f"built the city data set in {seconds(builds[-1])}", file=sys.stderr)
+        rows.append((BUILD, len(builds), statistics.median(builds), max(builds)))
+
+        bench = Bench(app, sample, add_months(current_period(), 1 - MONTHS))
+        for registered in CASES:
+            if args.only and args.only not in registered.name:
+                continue
+            runs = args.runs or registered.runs or DEFAULT_RUNS
+            times = []
+            if registered.warmup:
+                with app.app_context():
+                    registered.function(bench)
+                    db.session.remove()
+            for _ in range(runs):
+                with app.app_context():
+                    times.append(timed(lambda c=registered: c.function(bench)))
+                    db.session.remove()
+            rows.append((registered.name, runs, statistics.median(times), max(times)))
+            print(f"{registered.name}: {seconds(statistics.median(times))}", file=sys.stderr)
+        with app.app_context():
+            backend = db.engine.dialect.name
+            db.engine.dispose()
+    print(f"\n{backend}, {os.cpu_count()} CPUs, {args.communities} communities\n")
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()
