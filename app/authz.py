@@ -24,6 +24,7 @@ from app.models import (
     AuditEntry,
     Bill,
     BillingRun,
+    BillMonthTotal,
     Building,
     Community,
     Company,
@@ -217,6 +218,10 @@ _RULES: dict[type, tuple[Rule, Rule]] = {
     Bill: (
         _in_company_communities(Bill.community_id),
         _in_own_households(Bill.household_id),
+    ),
+    BillMonthTotal: (
+        _in_company_communities(BillMonthTotal.community_id),
+        lambda u: false(),
     ),
     Payment: (
         lambda u: Payment.company_id == u.company_id,

@@ -304,18 +304,22 @@ def test_the_fee_item_list_shows_the_rate_in_force_and_the_last_month_billed(dat
 # ---- Credit ---------------------------------------------------------------------------------
 
 
-def paid_is_allocations_plus_credit(bill: Bill) -> bool:
-    allocated = db.session.scalar(
-        select(func.coalesce(func.sum(PaymentAllocation.amount_fen), 0)).where(
-            PaymentAllocation.bill_id == bill.id
-        )
+def bills_whose_paid_is_not_allocations_plus_credit() -> int:
+    """Bills whose paid_fen is not what their allocations and the credit drawn onto them add
+    up to (counted in SQL: the city data set has tens of thousands)."""
+    allocated = (
+        select(func.coalesce(func.sum(PaymentAllocation.amount_fen), 0))
+        .where(PaymentAllocation.bill_id == Bill.id)
+        .scalar_subquery()
     )
-    applied = db.session.scalar(
-        select(func.coalesce(func.sum(CreditEntry.amount_fen), 0)).where(
-            CreditEntry.bill_id == bill.id, CreditEntry.reason == CreditReason.APPLIED
-        )
+    applied = (
+        select(func.coalesce(func.sum(CreditEntry.amount_fen), 0))
+        .where(CreditEntry.bill_id == Bill.id, CreditEntry.reason == CreditReason.APPLIED)
+        .scalar_subquery()
     )
-    return bill.paid_fen == allocated - applied
+    return db.session.scalar(
+        select(func.count(Bill.id)).where(Bill.paid_fen != allocated - applied)
+    )
 
 
 def give_credit(home, fen: int) -> None:  # type: ignore[no-untyped-def]
@@ -352,9 +356,7 @@ def test_credit_is_drawn_onto_the_new_bills_oldest_first(database):
             select(func.sum(CreditEntry.amount_fen)).where(CreditEntry.household_id == home.id)
         )
         assert ledger == balances[home.id]
-    assert all(
-        paid_is_allocations_plus_credit(b) for h in (short, ample, none) for b in bills_of(h)
-    )
+    assert bills_whose_paid_is_not_allocations_plus_credit() == 0
 
     run(202604, place)  # the rest of the credit pays the next month
     assert bills_of(ample)[-1].paid_fen == 15000
@@ -675,7 +677,7 @@ def test_the_city_data_set_is_consistent(database):
         ).scalar()
         == 0
     )
-    assert all(paid_is_allocations_plus_credit(b) for b in db.session.scalars(select(Bill)))
+    assert bills_whose_paid_is_not_allocations_plus_credit() == 0
     balances = dict(
         one(select(HouseholdCredit.household_id, HouseholdCredit.balance_fen)).tuples().all()
     )

@@ -4,6 +4,7 @@ and their refusals of bad input. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -14,13 +15,16 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.blueprints.fees.billing.demo import load_demo as load_billing
 from app.blueprints.fees.billing.services import (
     LateFeeTerms,
     run_billing,
     save_late_fee_rule,
 )
 from app.blueprints.fees.payments import services
+from app.blueprints.fees.payments.demo import load_demo as load_payments
 from app.blueprints.fees.payments.services import PaymentError
+from app.demo import load_demo as load_base
 from app.extensions import db
 from app.models import (
     Bill,
@@ -691,12 +695,6 @@ def test_the_daily_report_page(desk, login_as):
 
 @pytest.mark.slow
 def test_the_demo_collects_most_bills_with_gapless_receipts_once(database):
-    import random
-
-    from app.blueprints.fees.billing.demo import load_demo as load_billing
-    from app.blueprints.fees.payments.demo import load_demo as load_payments
-    from app.demo import load_demo as load_base
-
     load_base()
     communities = {c.name: c for c in db.session.scalars(select(Community))}
     load_billing(communities, random.Random(7))

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
+from app.blueprints.fees.billing.services import run_billing
 from app.blueprints.fees.reports import services
 from app.blueprints.fees.reports.services import (
     ArrearsFilter,
@@ -18,7 +21,17 @@ from app.blueprints.fees.reports.services import (
 )
 from app.blueprints.property.roster.services import Sort
 from app.extensions import db
-from app.models import Community, Company, FeeItem, FeeKind, Household, Role, User
+from app.models import (
+    Bill,
+    BillMonthTotal,
+    Community,
+    Company,
+    FeeItem,
+    FeeKind,
+    Household,
+    Role,
+    User,
+)
 from app.money import current_period
 from tests import factories
 
@@ -154,9 +167,12 @@ def test_the_district_sees_every_company_and_drills_into_communities(world: Worl
 def test_a_manager_never_counts_another_companys_bills(world: World) -> None:
     report = services.collection_by_company(FIRST_QUARTER, user=world.manager)
     assert report.totals.total.billed_fen == 75000
-    assert services.collection_by_community(
-        world.other_company, FIRST_QUARTER, user=world.manager
-    ).rows == []
+    assert (
+        services.collection_by_community(
+            world.other_company, FIRST_QUARTER, user=world.manager
+        ).rows
+        == []
+    )
 
 
 def test_rates_sort_by_rate_with_unbilled_rows_last(world: World) -> None:
@@ -166,6 +182,67 @@ def test_rates_sort_by_rate_with_unbilled_rows_last(world: World) -> None:
     assert [row.id for row in report.rows] == [world.company.id, world.other_company.id, empty.id]
     report = services.collection_by_company(FIRST_QUARTER, Sort("total"), user=admin)
     assert [row.id for row in report.rows] == [world.other_company.id, world.company.id, empty.id]
+
+
+def test_other_charges_count_in_the_totals_only(world: World) -> None:
+    rubbish = factories.fee_item(world.community, kind=FeeKind.FIXED, name="垃圾清运费")
+    factories.bill(world.h3, rubbish, period=202602, amount_fen=1000, rate_fen=1000)
+    factories.payment(world.h3, 1000, clerk=world.manager)
+    report = services.collection_by_company(FIRST_QUARTER, user=world.manager)
+    fixed = report.totals.kinds[FeeKind.FIXED]
+    assert (fixed.billed_fen, fixed.collected_fen, fixed.target, fixed.gap) == (
+        1000,
+        1000,
+        None,
+        None,
+    )
+    assert report.rows[0].kind(FeeKind.PROPERTY).billed_fen == 55000
+    assert (report.rows[0].total.billed_fen, report.rows[0].total.collected_fen) == (76000, 26000)
+
+
+def _totals_and_bills() -> tuple[dict, dict]:
+    totals = {
+        (t.community_id, t.fee_item_id, t.period): (t.bills, t.billed_fen)
+        for t in db.session.scalars(select(BillMonthTotal))
+        if t.bills
+    }
+    bills = {
+        (c, i, p): (n, int(fen))
+        for c, i, p, n, fen in db.session.execute(
+            select(
+                Bill.community_id,
+                Bill.fee_item_id,
+                Bill.period,
+                func.count(),
+                func.sum(Bill.amount_fen),
+            ).group_by(Bill.community_id, Bill.fee_item_id, Bill.period)
+        )
+    }
+    return totals, bills
+
+
+def test_monthly_totals_follow_the_bills(world: World) -> None:
+    totals, bills = _totals_and_bills()
+    assert totals == bills
+    assert totals[(world.community.id, world.property_fee.id, 202601)] == (3, 25000)
+    # A billing run inserts a month's bills in one statement; the totals follow it.
+    run = run_billing(202604, world.community.id, None)
+    db.session.commit()
+    assert run.bills_created == 3  # the property fee of the three homes (no parking lease)
+    totals, bills = _totals_and_bills()
+    assert totals == bills
+    # Bills deleted (only tests empty tables) leave the totals, which nothing else changes.
+    db.session.execute(delete(Bill).where(Bill.billing_run_id == run.id))
+    db.session.commit()
+    assert _totals_and_bills()[0] == _totals_and_bills()[1]
+
+
+def test_a_bill_amount_never_changes(world: World) -> None:
+    with pytest.raises(DBAPIError):
+        db.session.execute(update(Bill).where(Bill.period == 202601).values(amount_fen=1))
+    db.session.rollback()
+    db.session.execute(update(Bill).where(Bill.period == 202601).values(paid_fen=0))
+    db.session.rollback()
 
 
 def test_rate_arithmetic() -> None:
@@ -305,7 +382,8 @@ def test_a_residents_standing_and_months(world: World) -> None:
     standing = services.fee_standing([world.h1.id], resident)
     assert (standing.principal_fen, standing.late_fen, standing.owed_fen) == (35000, 600, 35600)
     assert (standing.months, standing.since, standing.credit_fen) == (3, 202601, 0)
-    periods = [row.period for row in db.session.execute(services.bill_months(world.h1.id, resident))]
+    months_query = services.bill_months(world.h1.id, resident)
+    periods = [row.period for row in db.session.execute(months_query)]
     assert periods == [202603, 202602, 202601]
     months = services.months_with_bills(world.h1.id, periods, resident)
     assert [(m.period, m.status, m.due_fen) for m in months] == [
@@ -314,7 +392,10 @@ def test_a_residents_standing_and_months(world: World) -> None:
         (202601, "part_paid", 15000),
     ]
     january = months[2]
-    assert [(b.item, b.status) for b in january.bills] == [("物业费", "paid"), ("停车费", "part_paid")]
+    assert [(b.item, b.status) for b in january.bills] == [
+        ("物业费", "paid"),
+        ("停车费", "part_paid"),
+    ]
     assert months[1].bills[0].late_fen == 600
 
 

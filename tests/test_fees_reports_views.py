@@ -41,13 +41,14 @@ def test_the_district_report_drills_down_to_arrears(world: World, login_as: Logi
     assert world.company.name in page and world.other_company.name in page
     assert "36.3%" in page and "−43.7 pts below target" in page
     assert 'role="img"' in page and "<title" in page  # the chart, with its accessible name
+    assert "By fee kind" in page and "Parking fee" in page
     assert f"/fees/reports/collection/companies/{world.company.id}?" in page
 
     company_page = text(admin.get(f"/fees/reports/collection/companies/{world.company.id}?{Q1}"))
     assert "桃园小区" in company_page
     assert f"/fees/reports/arrears?community_id={world.community.id}" in company_page
 
-    january = text(admin.get(f"/fees/reports/collection?first=2026-01&last=2026-01"))
+    january = text(admin.get("/fees/reports/collection?first=2026-01&last=2026-01"))
     assert "80.0%" in january and "On target" in january
 
 
@@ -58,7 +59,18 @@ def test_a_manager_sees_only_their_company(world: World, login_as: Login) -> Non
     assert f"/fees/reports/collection/companies/{world.company.id}" in response.headers["Location"]
     page = text(manager.get(response.headers["Location"]))
     assert "桃园小区" in page and world.other_company.name not in page
-    assert manager.get(f"/fees/reports/collection/companies/{world.other_company.id}").status_code == 404
+    other = f"/fees/reports/collection/companies/{world.other_company.id}"
+    assert manager.get(other).status_code == 404
+
+
+def test_the_report_partial_for_htmx(world: World, login_as: Login) -> None:
+    response = login_as(Role.ADMIN).get(
+        f"/fees/reports/collection?{Q1}&sort=property&dir=desc", headers={"HX-Request": "true"}
+    )
+    page = text(response)
+    assert page.lstrip().startswith('<div id="collection-report"')
+    assert "<html" not in page
+    assert page.index(world.company.name) < page.index(world.other_company.name)
 
 
 def test_the_report_is_chinese_by_default(world: World, login_as: Login) -> None:
@@ -105,11 +117,10 @@ def test_arrears_list(world: World, login_as: Login) -> None:
     assert "张建国" in page and "李秀英" in page and "王志强" not in page
     assert "¥356.00" in page and "¥506.00" in page and "¥6.00" in page
     assert page.index("张建国") < page.index("李秀英")  # most owed first
-    narrowed = text(manager.get(f"/fees/reports/arrears?community_id={world.community.id}&min_months=3"))
+    community = f"/fees/reports/arrears?community_id={world.community.id}"
+    narrowed = text(manager.get(f"{community}&min_months=3"))
     assert "张建国" in narrowed and "李秀英" not in narrowed
-    sorted_page = text(
-        manager.get(f"/fees/reports/arrears?community_id={world.community.id}&sort=months&dir=asc")
-    )
+    sorted_page = text(manager.get(f"{community}&sort=months&dir=asc"))
     assert sorted_page.index("李秀英") < sorted_page.index("张建国")
 
 
@@ -134,11 +145,13 @@ def test_the_district_picks_a_company_first(world: World, login_as: Login) -> No
 def test_a_manager_never_sees_another_companys_arrears(world: World, login_as: Login) -> None:
     manager = login_as(user=world.manager)
     other_community = world.other_home.community_id
-    assert manager.get(f"/fees/reports/arrears?community_id={other_community}").status_code == 404
-    assert manager.get(f"/fees/reports/arrears?company_id={world.other_company.id}").status_code == 404
-    assert manager.get(f"/fees/reports/arrears.xlsx?community_id={other_community}").status_code == 404
-    reminder = f"/fees/reports/arrears/households/{world.other_home.id}/reminder"
-    assert manager.get(reminder).status_code == 404
+    for path in (
+        f"/fees/reports/arrears?community_id={other_community}",
+        f"/fees/reports/arrears?company_id={world.other_company.id}",
+        f"/fees/reports/arrears.xlsx?community_id={other_community}",
+        f"/fees/reports/arrears/households/{world.other_home.id}/reminder",
+    ):
+        assert manager.get(path).status_code == 404, path
 
 
 @pytest.mark.parametrize(
@@ -179,7 +192,8 @@ def test_the_export_streams_a_workbook(world: World, login_as: Login) -> None:
 
 
 def test_the_reminder_slip(world: World, login_as: Login) -> None:
-    page = text(login_as(user=world.manager).get(f"/fees/reports/arrears/households/{world.h1.id}/reminder"))
+    manager = login_as(user=world.manager)
+    page = text(manager.get(f"/fees/reports/arrears/households/{world.h1.id}/reminder"))
     assert "催缴通知单" in page
     assert "张建国" in page and "0717-6000001" in page
     assert "¥356.00" in page and "叁佰伍拾陆元整" in page

@@ -13,6 +13,7 @@ from app.models.base import Base
 from app.models.fees import (
     Bill,
     BillingRun,
+    BillMonthTotal,
     CreditEntry,
     CreditReason,
     FeeItem,
@@ -59,6 +60,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Bill",
+    "BillMonthTotal",
     "BillingRun",
     "Building",
     "Community",

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -221,6 +222,43 @@ class Bill(CreatedAt, Base):
         ),
         Index("ix_bill_community_period", "community_id", "period"),
         Index("ix_bill_household_period", "household_id", "period"),
+        # The bills not yet paid in full, with what the collection-rate report reads of them:
+        # a small index, as most bills are paid (see BillMonthTotal).
+        Index(
+            "ix_bill_unpaid",
+            "community_id",
+            "fee_item_id",
+            "period",
+            "amount_fen",
+            "paid_fen",
+            postgresql_where=text("paid_fen < amount_fen"),
+            sqlite_where=text("paid_fen < amount_fen"),
+        ),
+    )
+
+
+class BillMonthTotal(Base):
+    """What was billed per community, fee item and month: the collection-rate report reads
+    these few thousand rows instead of a city's million bills, and takes off what the unpaid
+    bills still owe (ix_bill_unpaid) to know what was collected. Kept by triggers on `bill`
+    in the same transaction as the bills (migration 0004_fees_report_indexes): bills are
+    inserted, and deleted only by tests emptying tables; their amounts never change (a trigger
+    refuses it)."""
+
+    __tablename__ = "bill_month_total"
+
+    community_id: Mapped[int] = mapped_column(primary_key=True)
+    fee_item_id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bills: Mapped[int] = mapped_column(Integer)
+    billed_fen: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["fee_item_id", "community_id"],
+            ["fee_item.id", "fee_item.community_id"],
+            ondelete="RESTRICT",
+        ),
     )
 
 

@@ -37,7 +37,9 @@ def screenshot(page: Page, name: str, enabled: bool) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         # caret="initial": hiding the caret leaves style="" on every input, which htmx then
         # copies onto the swapped-in form and the CSP reports.
-        page.screenshot(path=SCREENSHOTS / name, full_page=True, caret="initial")
+        page.screenshot(
+            path=SCREENSHOTS / name, full_page=True, caret="initial", animations="disabled"
+        )
 
 
 def payments() -> int:

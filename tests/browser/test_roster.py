@@ -247,3 +247,34 @@ def test_a_steward_reads_the_roster(page: Page, watch: Watch, check_page: Check)
     expect(page.get_by_role("button", name="编辑")).to_have_count(0)
     expect(page.get_by_role("button", name="新增住户")).to_have_count(0)
     check_page(watched)
+
+
+def test_the_other_roster_lists(
+    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
+) -> None:
+    watched = watch(page)
+    sign_in(page, "manager")
+    page.goto("/property/roster/history")
+    # The demo's front desk corrected some households; the newest change comes first.
+    first = page.locator(".history-list > li").first
+    expect(first).to_contain_text("新守正物业 · 前台")
+    expect(first.locator(".history-subject a")).to_contain_text("兴隆苑")
+    screenshot(page, "roster-recent-changes.png", write_screenshots)
+    check_page(watched)
+
+    page.locator("#history-entity").select_option("staff")
+    expect(page).to_have_url(re.compile(r"entity=staff"))
+    expect(page.locator(".history-list")).to_contain_text("陈桂兰")
+    check_page(watched)
+
+    page.get_by_role("link", name="居民", exact=True).click()
+    expect(page.locator("#residents tbody tr")).to_have_count(1)
+    expect(page.locator("#residents tbody")).to_contain_text("resident")
+    check_page(watched)
+
+    page.get_by_role("link", name="小区", exact=True).click()
+    expect(page.locator("#communities tbody tr")).to_have_count(1)
+    page.locator("#communities").get_by_role("link", name="兴隆苑").click()
+    expect(page.locator("#buildings tbody tr")).to_have_count(8)
+    screenshot(page, "roster-community.png", write_screenshots)
+    check_page(watched)

@@ -132,8 +132,7 @@ class LateFeeRuleForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        # Not through app.labels: LateFeeMode.FIXED and FeeKind.FIXED are both "fixed", which
-        # makes them one key of its table.
+        # Worded as a choice of how to compute; the modes are shown nowhere else.
         self.mode.choices = [
             (LateFeeMode.DAILY_RATE.value, _l("A daily rate on the unpaid amount")),
             (LateFeeMode.FIXED.value, _l("A fixed amount")),

@@ -191,11 +191,15 @@ class Account:
         return self.principal_fen + self.late_fen
 
 
+def owed_fen(bill: Bill) -> int:
+    """What a bill still owes, as DUE computes it in SQL."""
+    return bill.amount_fen + bill.late_fee_fen - bill.late_fee_waived_fen - bill.paid_fen
+
+
 def _open_bill(bill: Bill, item: str) -> OpenBill:
     # Payments pay the principal first, then the late fee.
     principal = max(0, bill.amount_fen - bill.paid_fen)
-    due = bill.amount_fen + bill.late_fee_fen - bill.late_fee_waived_fen - bill.paid_fen
-    return OpenBill(bill, item, principal, due - principal)
+    return OpenBill(bill, item, principal, owed_fen(bill) - principal)
 
 
 def open_bills(household_id: int, user: User | None = None) -> list[OpenBill]:
@@ -237,14 +241,18 @@ def payment_rows(household_id: int | None = None, user: User | None = None) -> S
     """Payments and reversals the user may see, newest first, with the collector's name and,
     for a payment, the receipt number of the reversal that cancelled it."""
     reversal = Payment.__table__.alias("reversal")
+    # A correlated lookup, not a join: reverses_id is NULL on almost every row, which makes
+    # SQLite's statistics steer a join away from its index and through the whole table.
+    reversed_by = (
+        select(reversal.c.receipt_no)
+        .where(reversal.c.reverses_id == Payment.id)
+        .scalar_subquery()
+        .label("reversed_by")
+    )
     query = (
         visible(Payment, user)
         .join(User, User.id == Payment.collector_user_id)
-        .outerjoin(reversal, reversal.c.reverses_id == Payment.id)
-        .add_columns(
-            User.display_name.label("collector"),
-            reversal.c.receipt_no.label("reversed_by"),
-        )
+        .add_columns(User.display_name.label("collector"), reversed_by)
         .order_by(Payment.created_at.desc(), Payment.id.desc())
     )
     if household_id is not None:
@@ -416,10 +424,9 @@ def record_payment(
     allocations: list[tuple[Bill, int]] = []
     left = amount_fen
     for bill in chosen:
-        due = bill.amount_fen + bill.late_fee_fen - bill.late_fee_waived_fen - bill.paid_fen
         if left <= 0:
             break
-        applied = min(due, left)
+        applied = min(owed_fen(bill), left)
         allocations.append((bill, applied))
         left -= applied
     if left and not confirm_excess:

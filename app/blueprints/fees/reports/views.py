@@ -20,9 +20,8 @@ from app.blueprints.fees.reports.forms import ArrearsForm, MonthsForm
 from app.blueprints.fees.reports.services import ArrearsFilter, MonthRange, ReportError
 from app.blueprints.property.roster.services import Sort, parse_sort
 from app.extensions import db
-from app.models import Company, Household, Role
+from app.models import Company, FeeKind, Household, Role
 from app.models.base import utcnow
-from app.money import current_period, format_period
 from app.pagination import paginate
 from app.rendering import render_page
 
@@ -68,7 +67,7 @@ def _collection_page(company: Company | None) -> ResponseReturnValue:
         "presets": services.presets(),
         "targets": services.TARGETS,
         "kinds": services.CHARTED_KINDS,
-        "today": format_period(current_period()),
+        "all_kinds": list(FeeKind),
     }
     status = 200 if valid else 422
     return render_page("fees/reports/collection.html", "report", **context), status

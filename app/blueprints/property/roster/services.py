@@ -911,6 +911,8 @@ ENTITY_LABELS = {
     "building": _l("Building"),
     "import": _l("Import"),
 }
+# Where a field means something else for one kind of entry.
+_ENTITY_FIELD_LABELS = {("staff", "name"): _l("Full name")}
 # Internal references kept in entries for tracing, not for reading.
 _HIDDEN_FIELDS = {"code_id", "user_id", "community_id"}
 _CODED_FIELDS = {
@@ -956,7 +958,9 @@ def describe(entry: AuditEntry) -> list[Change]:
     for field, value in (entry.changes or {}).items():
         if field in _HIDDEN_FIELDS:
             continue
-        title = str(FIELD_LABELS.get(field, field))
+        title = str(
+            _ENTITY_FIELD_LABELS.get((entry.entity, field)) or FIELD_LABELS.get(field, field)
+        )
         if isinstance(value, list) and len(value) == 2:
             changes.append(Change(title, show_value(field, value[0]), show_value(field, value[1])))
         else:
