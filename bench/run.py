@@ -62,7 +62,7 @@ def fresh_database(url: str | None, workdir: Path, n: int) -> str:
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
-        upgrade(revision="heads")
+        upgrade()
         db.session.remove()
         db.engine.dispose()
     return url

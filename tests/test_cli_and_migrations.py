@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
 
@@ -105,6 +106,13 @@ def test_the_migrations_downgrade_and_upgrade_again(app, database):
     downgrade(revision="base")
     with db.engine.connect() as connection:
         assert inspect(connection).get_table_names() in ([], ["alembic_version"])
-    upgrade(revision="heads")
+    upgrade()
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
+
+
+def test_the_migrations_have_one_head(app):
+    # `flask db upgrade` (the Quickstart's) refuses to choose between two heads.
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1

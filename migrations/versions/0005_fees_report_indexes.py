@@ -1,7 +1,7 @@
 """fees: what the collection-rate report reads — billed totals per month kept by triggers, and an index of the unpaid bills
 
-Revision ID: 0004_fees_report_indexes
-Revises: 0003_fees
+Revision ID: 0005_fees_report_indexes
+Revises: 0004_roster_search_indexes
 Create Date: 2026-11-23 16:30:00
 
 The report's collected ÷ billed over a city's year of bills is billed totals (bill_month_total,
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_fees_report_indexes'
-down_revision = '0003_fees'
+revision = '0005_fees_report_indexes'
+down_revision = '0004_roster_search_indexes'
 branch_labels = None
 depends_on = None
 
