@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.auth.services import MIN_PASSWORD_LENGTH, create_user
 from app.blueprints.fees.billing.citydata import build_city, city_counts
-from app.demo import database_is_empty, load_demo
+from app.demo import database_is_empty
+from app.demo_activity import load_full_demo
 from app.extensions import db
 from app.models import COMPANY_STAFF_ROLES, Company, Role
 
@@ -38,7 +39,7 @@ def demo(if_empty: bool, scale: str) -> None:
     if if_empty and not database_is_empty():
         click.echo("Database already has data; demo not loaded.")
         return
-    counts = load_demo()
+    counts = load_full_demo()
     click.echo("Demo data ready: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
 
 

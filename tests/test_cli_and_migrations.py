@@ -10,13 +10,32 @@ from sqlalchemy import func, inspect, select
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
-from app.models import Community, Household, ResidentHousehold, Role, User
+from app.models import (
+    Bill,
+    Community,
+    Household,
+    Notice,
+    Payment,
+    ResidentHousehold,
+    Role,
+    ServiceRequest,
+    User,
+)
 
 
 def counts():
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Community, Household, User, ResidentHousehold)
+        for model in (
+            Community,
+            Household,
+            User,
+            ResidentHousehold,
+            ServiceRequest,
+            Notice,
+            Bill,
+            Payment,
+        )
     }
 
 
@@ -27,6 +46,9 @@ def test_demo_is_idempotent_and_has_the_documented_accounts(app, database):
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert counts() == first
     assert first["Community"] == 7 and first["Household"] > 1000
+    # Every area has something to show on a fresh install.
+    assert first["ServiceRequest"] > 100 and first["Notice"] > 3
+    assert first["Bill"] > 20000 and first["Payment"] > 5000
 
     accounts = {u.username: u for u in db.session.scalars(select(User))}
     assert set(accounts) == {
@@ -37,6 +59,10 @@ def test_demo_is_idempotent_and_has_the_documented_accounts(app, database):
         "resident2",
         "merchant",
         "officer",
+        "steward",
+        "cashier-jmyw",
+        "cashier-wjg",
+        "cashier-xl",
     }
     assert all(u.check_password(DEMO_PASSWORD) for u in accounts.values())
     assert accounts["manager"].company.name == "新守正物业"

@@ -27,6 +27,7 @@ from app.blueprints.fees.payments.services import (
     reverse_payment,
     shanghai_today,
 )
+from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import (
     Bill,
@@ -87,8 +88,6 @@ def load_demo(communities: dict[str, Community], rng: random.Random) -> None:
 
 def _clerks(community_ids: list[int]) -> dict[int, int]:
     """A collector for each company: its first manager, or a cashier made for the demo."""
-    from app.demo import DEMO_PASSWORD  # app.demo loads this module: import on use
-
     companies = db.session.scalars(
         select(Company).where(
             Company.id.in_(select(Community.company_id).where(Community.id.in_(community_ids)))

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from app.audit import record
 from app.blueprints.auth.services import create_user
 from app.blueprints.property.roster import services
+from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -101,8 +102,6 @@ def _steward_account(community: Community, desk: User) -> None:
     )
     if member is None:
         return
-    from app.demo import DEMO_PASSWORD  # here, not above: app.demo imports this module
-
     account = create_user(
         STEWARD_USERNAME,
         DEMO_PASSWORD,
