@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.blueprints.fees.billing.services import run_billing
 from app.extensions import db
+from app.money import add_months, current_period, format_period
 from bench.registry import Bench, case
 
 
@@ -27,9 +28,16 @@ def billing_page_admin(bench: Bench) -> None:
     bench.get_ok(bench.admin, "/fees/billing")
 
 
-@case("billing preview, whole city", runs=3)
+@case("billing preview, whole city, a new month", runs=3)
 def billing_preview_city(bench: Bench) -> None:
     bench.get_ok(bench.admin, "/fees/billing/preview?community_id=0&period=2019-01")
+
+
+@case("billing preview, whole city, a month already billed", runs=3)
+def billing_preview_city_billed(bench: Bench) -> None:
+    """The second look at a month: every household must be checked against its bills."""
+    month = format_period(add_months(current_period(), -1))
+    bench.get_ok(bench.admin, f"/fees/billing/preview?community_id=0&period={month}")
 
 
 @case("fee items page, one community")

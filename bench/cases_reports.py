@@ -24,5 +24,5 @@ def arrears_first_page(bench: Bench) -> None:
 
 @case("household search")
 def household_search(bench: Bench) -> None:
-    """What a clerk types at the counter: an owner's surname, matched anywhere in the name."""
+    """What a clerk types at the counter: an owner's surname, matched at the start of the name."""
     bench.get_ok(bench.manager, "/fees/counter?q=张")

@@ -9,7 +9,7 @@ server's own time):
     @case("household search")
     def household_search(bench: Bench) -> None:
         community = bench.sample.community_id
-        bench.get_ok(bench.manager, f"/property/households?q=101&community_id={community}")
+        bench.get_ok(bench.manager, f"/property/roster/households?q=101&community_id={community}")
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ class Bench:
             yield period
 
     def new_period(self) -> int:
-        """A month no billing run has touched yet."""
+        """A month no billing run has touched yet: the city's data set holds the last twelve
+        months, so these go back from before them, each costing what the next month would."""
         return next(self._periods)
 
     def sign_in(self, username: str, password: str = DEMO_PASSWORD) -> FlaskClient:

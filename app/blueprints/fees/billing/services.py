@@ -36,6 +36,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -46,6 +47,7 @@ from app.extensions import db
 from app.models import (
     Bill,
     BillingRun,
+    BillMonthTotal,
     Building,
     Community,
     CreditEntry,
@@ -613,6 +615,11 @@ def preview_billing(
     """What `run_billing` would do for the month, without doing it."""
     check_billable(period)
     in_scope = _scope_for(community_id, user)
+    # Fee items with no bill yet this month (most of them, for a new month) need no look at
+    # the bills: the monthly totals say so once per item, not once per household.
+    started = select(BillMonthTotal.community_id, BillMonthTotal.fee_item_id).where(
+        BillMonthTotal.period == period, BillMonthTotal.bills > 0
+    )
     kinds = []
     for kind in FeeKind:
         rows = _candidates(kind, period, in_scope).subquery()
@@ -621,8 +628,9 @@ def preview_billing(
             Bill.fee_item_id == rows.c.fee_item_id,
             Bill.period == period,
         )
+        new = or_(tuple_(rows.c.community_id, rows.c.fee_item_id).not_in(started), ~billed)
         count, total = db.session.execute(
-            select(func.count(), func.coalesce(func.sum(rows.c.amount_fen), 0)).where(~billed)
+            select(func.count(), func.coalesce(func.sum(rows.c.amount_fen), 0)).where(new)
         ).one()
         kinds.append(KindFigures(kind, count, int(total)))
     existing = db.session.scalar(
