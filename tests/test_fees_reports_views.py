@@ -227,3 +227,42 @@ def test_a_resident_without_a_home(login_as: Login) -> None:
     resident = english(login_as(Role.RESIDENT))
     assert "not linked to a household" in text(resident.get("/fees/my"))
     assert resident.get("/fees/my/payments").status_code == 302
+
+
+def test_pages_of_what_is_owed_bring_late_fees_up_to_today(world: World, login_as: Login) -> None:
+    """No nightly job has run: the resident's page, the reminder slip and the community's
+    arrears each assess the late fees of what they show before showing it."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Bill
+    from tests.test_fees_billing import late_rule
+
+    late_rule(world.community)
+
+    def late_fees(home) -> int:  # type: ignore[no-untyped-def]
+        db.session.expire_all()
+        return db.session.scalar(
+            select(db.func.sum(Bill.late_fee_fen)).where(Bill.household_id == home.id)
+        )
+
+    # h2 owes January and February; h1 owes March (and a ¥10 fee charged by hand in February).
+    before = late_fees(world.h2), late_fees(world.h1)
+    resident = login_as(user=factories.resident(world.h2))
+    assert resident.get("/fees/my").status_code == 200
+    assert late_fees(world.h2) > before[0]
+
+    manager = login_as(user=world.manager)
+    reminder = f"/fees/reports/arrears/households/{world.h1.id}/reminder"
+    assert manager.get(reminder).status_code == 200
+    after_slip = late_fees(world.h1)
+    assert after_slip > before[1]
+
+    other = factories.household(factories.unit(factories.building(world.community)))
+    factories.bill(other, world.property_fee, period=202601)
+    db.session.commit()
+    assert late_fees(other) == 0
+    assert (
+        manager.get(f"/fees/reports/arrears?community_id={world.community.id}").status_code == 200
+    )
+    assert late_fees(other) > 0

@@ -412,6 +412,7 @@ def test_the_dashboard_shows_the_day_cards(login_as):
         assert caption in html
     assert "/property/notices?status=in_force" in html
     assert "/property/requests/inbox?overdue=y" in html
+    assert "/property/requests/inbox?status=all&amp;filed=today" in html
     assert html.index("day-cards") < html.index('id="communities"')
 
 

@@ -334,6 +334,27 @@ def test_inbox_filters_and_search_in_sql(world):
     assert set(ids()) and not db.session.execute(services.inbox(Filters(), world["outsider"])).all()
 
 
+def test_the_filed_filter_counts_days_on_the_office_clock(world):
+    now = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)  # 11:00 in Shanghai
+    after_midnight = factories.service_request(
+        world["home"], created_at=datetime(2026, 11, 28, 16, 30, tzinfo=UTC)  # 00:30 local
+    )
+    before_midnight = factories.service_request(
+        world["home"], created_at=datetime(2026, 11, 28, 15, 30, tzinfo=UTC)  # 23:30 local
+    )
+    last_month = factories.service_request(
+        world["home"], created_at=datetime(2026, 10, 20, 8, 0, tzinfo=UTC)
+    )
+
+    def ids(filed):
+        query = services.inbox(Filters(status="all", filed=filed), world["manager"], now)
+        return {row.ServiceRequest.id for row in db.session.execute(query)}
+
+    assert ids("today") == {after_midnight.id}
+    assert ids("7d") == {after_midnight.id, before_midnight.id}
+    assert ids("") == {after_midnight.id, before_midnight.id, last_month.id}
+
+
 def test_a_steward_sees_only_their_tasks(world):
     mine = file(world)
     theirs = file(world)

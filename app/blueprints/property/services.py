@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
-from flask_babel import to_user_timezone, to_utc
 from sqlalchemy import Select, Subquery, func, select
 
 from app.authz import scope, visible
 from app.blueprints.property.notices.services import in_force_count
-from app.blueprints.property.requests.services import NOT_CLOSED, overdue_clause
+from app.blueprints.property.requests.services import NOT_CLOSED, overdue_clause, start_of_day
 from app.extensions import db
 from app.models import Building, Community, Company, Household, ServiceRequest, Staff, Unit, User
 from app.models.base import utcnow
@@ -178,8 +177,7 @@ def day_figures(user: User | None = None, now: datetime | None = None) -> DayFig
     """The manager's day: open (not closed) and overdue requests, today's new ones (from
     midnight on the user's clock), notices in force."""
     now = now or utcnow()
-    midnight = to_user_timezone(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    since = to_utc(midnight.replace(tzinfo=None)).replace(tzinfo=UTC)
+    since = start_of_day(now)
     # "Open" as the request inbox counts it by default: everything not closed.
     requests = db.session.execute(
         select(

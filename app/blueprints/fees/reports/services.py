@@ -26,7 +26,8 @@ from openpyxl.styles import Font
 from sqlalchemy import ColumnElement, Select, case, distinct, func, literal, select, text, union_all
 
 from app.authz import get_visible_or_404, scope, visible
-from app.blueprints.fees.payments.services import DUE, OpenBill, open_bills
+from app.blueprints.fees.billing.services import assess_late_fees
+from app.blueprints.fees.payments.services import DUE, OpenBill, open_bills, shanghai_today
 from app.blueprints.property.roster.services import Sort
 from app.extensions import db
 from app.models import (
@@ -621,10 +622,21 @@ class Reminder:
         return self.principal_fen + self.late_fen
 
 
+def bring_late_fees_up_to_date(
+    community_id: int | None = None, household_id: int | None = None
+) -> None:
+    """Late fees grow by the day, and the nightly job may not have run since midnight: a page
+    that shows what one community or household owes brings them up to today first, as the
+    counter does. One UPDATE of that place's unpaid bills; the caller commits."""
+    assess_late_fees(shanghai_today(), community_id=community_id, household_id=household_id)
+
+
 def reminder(household_id: int, user: User | None = None) -> Reminder:
     """What a household's reminder slip shows: its home and every bill it still owes on, with
-    late fees apart, as the arrears list has them. 404 unless the user may see it."""
+    late fees apart (brought up to today; the caller commits), as the arrears list has them.
+    404 unless the user may see it."""
     household = get_visible_or_404(Household, household_id, user)
+    bring_late_fees_up_to_date(household_id=household.id)
     unit = db.session.get(Unit, household.unit_id)
     community = db.session.get(Community, household.community_id)
     return Reminder(

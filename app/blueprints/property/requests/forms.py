@@ -203,6 +203,7 @@ class FilterForm(_QueryForm):
     category = SelectField(_l("Kind"), validators=[Optional()])
     community = SelectField(_l("Community"), validators=[Optional()])
     overdue = BooleanField(_l("Overdue only"))
+    filed = SelectField(_l("Filed"), validators=[Optional()])
     q = StringField(
         _l("Search"),
         validators=[Optional(), Length(max=60, message=_l("Keep it under 60 characters."))],
@@ -217,6 +218,12 @@ class FilterForm(_QueryForm):
             ("all", _l("All")),
         ]
         self.category.choices = [("", _l("All kinds")), *_choices(RequestCategory)]
+        self.filed.choices = [
+            ("", _l("Any time")),
+            ("today", _l("Today")),
+            ("7d", _l("Last 7 days")),
+            ("30d", _l("Last 30 days")),
+        ]
         self.community.choices = [("", _l("All communities"))] + [
             (str(cid), name) for cid, name in communities
         ]

@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone, to_utc
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -470,6 +471,19 @@ class Filters:
     community_id: int | None = None
     overdue: bool = False
     q: str = ""
+    filed: str = ""  # "" any time, or a key of FILED_WITHIN: filed since the start of that day
+
+
+# How far back the "filed" filter reaches, in days before today (0: since midnight).
+FILED_WITHIN = {"today": 0, "7d": 6, "30d": 29}
+
+
+def start_of_day(now: datetime, days_back: int = 0) -> datetime:
+    """Midnight `days_back` days before `now`, on the user's clock (Asia/Shanghai), in UTC:
+    "today" is the office's day, not UTC's."""
+    local = to_user_timezone(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    local -= timedelta(days=days_back)
+    return to_utc(local.replace(tzinfo=None)).replace(tzinfo=UTC)
 
 
 def request_rows(user: User | None = None, now: datetime | None = None) -> Select:
@@ -508,6 +522,9 @@ def filtered(query: Select, filters: Filters, now: datetime | None = None) -> Se
         query = query.where(ServiceRequest.community_id == filters.community_id)
     if filters.overdue:
         query = query.where(overdue_clause(now))
+    if filters.filed in FILED_WITHIN:
+        since = start_of_day(now or utcnow(), FILED_WITHIN[filters.filed])
+        query = query.where(ServiceRequest.created_at >= since)
     if filters.q:
         query = query.where(
             or_(

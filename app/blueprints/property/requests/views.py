@@ -69,6 +69,7 @@ def _filters(form: FilterForm) -> Filters:
         community_id=int(community) if community else None,
         overdue=bool(valid(form.overdue)),
         q=(valid(form.q) or "").strip(),
+        filed=valid(form.filed) or "",
     )
 
 
