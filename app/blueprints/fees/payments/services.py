@@ -169,14 +169,10 @@ class OpenBill:
         return self.principal_fen + self.late_fen
 
 
-@dataclass(frozen=True)
-class Account:
-    household: Household
-    community: Community
-    building: Building
-    unit: Unit
+class OwedTotals:
+    """What a household's open bills add up to: principal and late fees apart, and in all."""
+
     bills: list[OpenBill]
-    credit_fen: int
 
     @property
     def principal_fen(self) -> int:
@@ -189,6 +185,16 @@ class Account:
     @property
     def owed_fen(self) -> int:
         return self.principal_fen + self.late_fen
+
+
+@dataclass(frozen=True)
+class Account(OwedTotals):
+    household: Household
+    community: Community
+    building: Building
+    unit: Unit
+    bills: list[OpenBill]
+    credit_fen: int
 
 
 def owed_fen(bill: Bill) -> int:

@@ -27,7 +27,13 @@ from sqlalchemy import ColumnElement, Select, case, distinct, func, literal, sel
 
 from app.authz import get_visible_or_404, scope, visible
 from app.blueprints.fees.billing.services import assess_late_fees
-from app.blueprints.fees.payments.services import DUE, OpenBill, open_bills, shanghai_today
+from app.blueprints.fees.payments.services import (
+    DUE,
+    OpenBill,
+    OwedTotals,
+    open_bills,
+    shanghai_today,
+)
 from app.blueprints.property.roster.services import Sort
 from app.extensions import db
 from app.models import (
@@ -597,7 +603,7 @@ def file_chunks(spool: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
 
 
 @dataclass(frozen=True)
-class Reminder:
+class Reminder(OwedTotals):
     household: Household
     community: Community
     company: Company
@@ -608,18 +614,6 @@ class Reminder:
     @property
     def months(self) -> list[int]:
         return sorted({open_bill.bill.period for open_bill in self.bills})
-
-    @property
-    def principal_fen(self) -> int:
-        return sum(b.principal_fen for b in self.bills)
-
-    @property
-    def late_fen(self) -> int:
-        return sum(b.late_fen for b in self.bills)
-
-    @property
-    def owed_fen(self) -> int:
-        return self.principal_fen + self.late_fen
 
 
 def bring_late_fees_up_to_date(
