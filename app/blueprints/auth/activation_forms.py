@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.auth.activation_services import RELATIONS
-from app.blueprints.auth.services import MIN_PASSWORD_LENGTH
+from app.blueprints.auth.forms import new_password_field, repeat_password_field
 
 RELATION_LABELS = {
     "owner": _l("Owner"),
@@ -63,24 +63,10 @@ class ActivateForm(RedeemForm):
         render_kw={"autocomplete": "name"},
         description=_l("Optional; shown to your property office."),
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=256,
-                message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
-        description=_l("At least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
-    )
-    confirm_password = PasswordField(
+    password = new_password_field(_l("Password"), _l("Choose a password."))
+    confirm_password = repeat_password_field(
+        "password",
         _l("Repeat the password"),
-        validators=[
-            DataRequired(_l("Repeat the password.")),
-            EqualTo("password", _l("The two passwords differ.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
+        _l("Repeat the password."),
+        _l("The two passwords differ."),
     )

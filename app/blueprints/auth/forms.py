@@ -23,16 +23,12 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Enter your current password."))],
-        render_kw={"autocomplete": "current-password"},
-    )
-    new_password = PasswordField(
-        _l("New password"),
+def new_password_field(label: str, missing: str) -> PasswordField:
+    """A password being chosen: long enough, and the browser may offer a strong one."""
+    return PasswordField(
+        label,
         validators=[
-            DataRequired(_l("Enter a new password.")),
+            DataRequired(missing),
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=256,
@@ -42,13 +38,29 @@ class ChangePasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
         description=_l("At least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
     )
-    confirm_password = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(_l("Repeat the new password.")),
-            EqualTo("new_password", _l("The two new passwords differ.")),
-        ],
+
+
+def repeat_password_field(other: str, label: str, missing: str, differ: str) -> PasswordField:
+    """The same password typed again, to match the field named `other`."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(missing), EqualTo(other, differ)],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = new_password_field(_l("New password"), _l("Enter a new password."))
+    confirm_password = repeat_password_field(
+        "new_password",
+        _l("Repeat the new password"),
+        _l("Repeat the new password."),
+        _l("The two new passwords differ."),
     )
 
     def __init__(self, user, *args, **kwargs):  # type: ignore[no-untyped-def]
