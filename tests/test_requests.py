@@ -337,10 +337,12 @@ def test_inbox_filters_and_search_in_sql(world):
 def test_the_filed_filter_counts_days_on_the_office_clock(world):
     now = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)  # 11:00 in Shanghai
     after_midnight = factories.service_request(
-        world["home"], created_at=datetime(2026, 11, 28, 16, 30, tzinfo=UTC)  # 00:30 local
+        world["home"],
+        created_at=datetime(2026, 11, 28, 16, 30, tzinfo=UTC),  # 00:30 local
     )
     before_midnight = factories.service_request(
-        world["home"], created_at=datetime(2026, 11, 28, 15, 30, tzinfo=UTC)  # 23:30 local
+        world["home"],
+        created_at=datetime(2026, 11, 28, 15, 30, tzinfo=UTC),  # 23:30 local
     )
     last_month = factories.service_request(
         world["home"], created_at=datetime(2026, 10, 20, 8, 0, tzinfo=UTC)

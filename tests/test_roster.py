@@ -372,6 +372,135 @@ def test_communities_are_created_and_edited_with_history(place):
         )
 
 
+# --- buildings and units ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "expected"),
+    [
+        (services.building_number, " 3 ", "3"),
+        (services.building_number, "3栋", "3"),
+        (services.building_number, "12号楼", "12"),
+        (services.building_number, "综合楼", "综合楼"),
+        (services.building_number, "栋", "栋"),
+        (services.unit_number, "2单元", "2"),
+        (services.unit_number, "A", "A"),
+    ],
+)
+def test_building_and_unit_numbers_are_kept_bare(parse, text, expected):
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "3 1", "1" * 17, None])
+@pytest.mark.parametrize("parse", [services.building_number, services.unit_number])
+def test_bad_building_and_unit_numbers_are_refused(parse, text):
+    with pytest.raises(RosterError) as error:
+        parse(text)
+    assert error.value.field == "number"
+
+
+def test_a_building_is_edited_with_history(place):
+    building = place["building"]
+    changes = services.update_building(building, number="1A", floors=7, sort_key=1)
+    db.session.commit()
+    assert changes == {"number": ["1", "1A"], "floors": [6, 7]}
+    [entry] = history("building", building.id)
+    assert entry.action == "updated" and entry.company_id == place["company"].id
+    assert entry.changes == changes and entry.actor_user_id == place["manager"].id
+    # Households are found at the new address.
+    found = services.household_rows(HouseholdFilter(q="1A-1-101"), Sort("room"), place["manager"])
+    assert [row.Household.room for row in db.session.execute(found)] == ["101"]
+    # Saving the same values again records nothing.
+    assert services.update_building(building, number="1A", floors=7, sort_key=1) == {}
+    db.session.commit()
+    assert len(history("building", building.id)) == 1
+
+
+def test_a_building_number_is_unique_in_its_community(place):
+    building = place["building"]
+    factories.building(place["community"], number="2")
+    factories.building(factories.community(place["company"]), number="5")
+    with pytest.raises(RosterError) as error:
+        services.update_building(building, number="2", floors=6, sort_key=1)
+    assert error.value.field == "number"
+    assert history("building", building.id) == []
+    # The same number in another community is no clash.
+    services.update_building(building, number="5", floors=6, sort_key=5)
+    db.session.commit()
+    assert db.session.get(Building, building.id).number == "5"
+
+
+def test_a_building_keeps_the_floors_its_households_live_on(place):
+    building = place["building"]  # room 201 is on floor 2
+    with pytest.raises(RosterError) as error:
+        services.update_building(building, number="1", floors=1, sort_key=1)
+    assert error.value.field == "floors" and "2" in str(error.value.message)
+    for floors, sort_key, field in ((0, 1, "floors"), (201, 1, "floors"), (2, -1, "sort_key")):
+        with pytest.raises(RosterError) as error:
+            services.update_building(building, number="1", floors=floors, sort_key=sort_key)
+        assert error.value.field == field
+    assert services.update_building(building, number="1", floors=2, sort_key=1) == {
+        "floors": [6, 2]
+    }
+
+
+def test_a_unit_is_renumbered_with_history(place):
+    unit = place["unit"]
+    factories.unit(place["building"], number="2")
+    factories.unit(factories.building(place["community"], number="2"), number="3")
+    with pytest.raises(RosterError) as error:
+        services.update_unit(unit, number="2")
+    assert error.value.field == "number" and "2" in str(error.value.message)
+    # Unit 3 of another building is no clash.
+    assert services.update_unit(unit, number="3") == {"number": ["1", "3"]}
+    db.session.commit()
+    [entry] = history("unit", unit.id)
+    assert entry.action == "updated" and entry.company_id == place["company"].id
+    assert services.update_unit(unit, number="3") == {}
+
+
+def test_a_number_taken_meanwhile_is_a_field_error(place, monkeypatch):
+    """Another manager's save between the check and ours: the database's unique key answers,
+    and it reads as the same field error, the transaction rolled back."""
+    building, unit = place["building"], place["unit"]
+    factories.building(place["community"], number="2")
+    factories.unit(building, number="2")
+    monkeypatch.setattr(services, "_check_building_number_free", lambda *args: None)
+    monkeypatch.setattr(services, "_check_unit_number_free", lambda *args: None)
+    with pytest.raises(RosterError) as error:
+        services.update_building(building, number="2", floors=6, sort_key=1)
+    assert error.value.field == "number"
+    with pytest.raises(RosterError) as error:
+        services.update_unit(unit, number="2")
+    assert error.value.field == "number"
+    assert count(AuditEntry) == 0
+    assert db.session.get(Building, building.id).number == "1"
+    assert db.session.get(Unit, unit.id).number == "1"
+
+
+def test_building_and_unit_history_reads_with_labels(place, app):
+    services.update_building(place["building"], number="1A", floors=6, sort_key=3)
+    services.update_unit(place["unit"], number="2")
+    db.session.commit()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        rows = list(db.session.execute(services.recent_changes()))
+        described = {row.AuditEntry.entity: services.describe(row.AuditEntry) for row in rows}
+        labels = {key: str(text) for key, text in services.ENTITY_LABELS.items()}
+    assert [(c.field, c.before, c.after) for c in described["building"]] == [
+        ("Building number", "1", "1A"),
+        ("Order in lists", "1", "3"),
+    ]
+    assert [(c.field, c.before, c.after) for c in described["unit"]] == [("Unit number", "1", "2")]
+    assert labels["unit"] == "Unit" and labels["building"] == "Building"
+    subjects = {
+        row.AuditEntry.entity: (row.community_name, row.subject_building, row.subject_unit)
+        for row in rows
+    }
+    assert subjects == {"building": ("兴隆苑", "1A", None), "unit": ("兴隆苑", "1A", "2")}
+    only_units = db.session.execute(services.recent_changes("unit")).all()
+    assert [row.AuditEntry.entity for row in only_units] == ["unit"]
+
+
 # --- staff -----------------------------------------------------------------------------------
 
 

@@ -483,3 +483,187 @@ def test_units_of_a_building_are_listed(manager, world):
     factories.unit(db.session.get(Unit, world["a"]["unit"].id).building, number="2")
     html = text(manager.get(f"/property/roster/communities/{community.id}"))
     assert html.count('class="unit-chips"') == 1 and "(2)" in html and "(0)" in html
+
+
+# --- buildings and units ---------------------------------------------------------------------
+
+
+def building_of(world, tenant="a"):  # type: ignore[no-untyped-def]
+    return db.session.get(Unit, world[tenant]["unit"].id).building
+
+
+def edit_building(client, building_id, headers=HX, **fields):  # type: ignore[no-untyped-def]
+    data = {"number": "1", "floors": "6", "sort_key": "1", "csrf_token": token(client)} | fields
+    return client.post(f"/property/roster/buildings/{building_id}/edit", data=data, headers=headers)
+
+
+def edit_unit(client, unit_id, headers=HX, **fields):  # type: ignore[no-untyped-def]
+    data = {"number": "1", "csrf_token": token(client)} | fields
+    return client.post(f"/property/roster/units/{unit_id}/edit", data=data, headers=headers)
+
+
+def test_the_community_page_offers_building_and_unit_dialogs(manager, steward, world):
+    building, unit = building_of(world), world["a"]["unit"]
+    page = f"/property/roster/communities/{world['a']['community'].id}"
+    html = text(manager.get(page))
+    assert f'id="building-{building.id}"' in html
+    assert f'hx-get="/property/roster/buildings/{building.id}/edit"' in html
+    assert f'hx-get="/property/roster/units/{unit.id}/edit"' in html
+    assert 'aria-label="编辑1栋1单元"' in html
+    read_only = text(steward.get(page))
+    assert f'id="building-{building.id}"' in read_only
+    assert "/edit" not in read_only.split('id="buildings"')[1]
+
+
+def test_building_dialog_saves_and_swaps_its_row_in_place(manager, world):
+    building = building_of(world)
+    form = text(manager.get(f"/property/roster/buildings/{building.id}/edit", headers=HX))
+    assert "<html" not in form and 'id="roster-form-panel"' in form
+    assert 'name="number"' in form and 'value="1"' in form and 'value="6"' in form
+
+    response = edit_building(manager, building.id, number="1栋", floors="7", sort_key="2")
+    row = text(response)
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == f"#building-{building.id}"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert row.lstrip().startswith(f'<tr id="building-{building.id}" class="row-saved">')
+    assert ">7<" in row and "已保存" in row
+    # The dialog is closed by a fresh one, out of band; the focus returns to the row's button.
+    assert re.search(r'<template>\s*<dialog id="roster-dialog"[^>]*hx-swap-oob="true"', row)
+    assert re.search(r'aria-label="编辑1栋"\s+autofocus>', row)
+
+    db.session.refresh(building)
+    assert (building.number, building.floors, building.sort_key) == ("1", 7, 2)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "building"))
+    assert entry.action == "updated" and entry.entity_id == building.id
+    assert entry.changes == {"floors": [6, 7], "sort_key": [0, 2]}
+    assert entry.actor_user_id == world["a"]["manager"].id
+
+    history = text(manager.get("/property/roster/history?entity=building"))
+    assert "层数" in history and "列表顺序" in history and "小区A" in history
+    assert 'value="building" selected' in history
+
+
+def test_building_dialog_refuses_bad_input_and_keeps_it(manager, world):
+    building = building_of(world)
+    response = edit_building(manager, building.id, number="3 号", floors="many", sort_key="")
+    html = text(response)
+    assert response.status_code == 422
+    assert 'id="roster-form-panel"' in html and "<html" not in html
+    assert 'value="3 号"' in html and 'value="many"' in html
+    assert html.count('class="field-error"') == 3 and 'aria-invalid="true"' in html
+    assert "层数请填写整数" in html
+    db.session.refresh(building)
+    assert (building.number, building.floors) == ("1", 6)
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
+
+
+def test_building_dialog_speaks_the_users_language(world, login_as):
+    english = factories.user(Role.MANAGER, company_id=world["a"]["company"].id, locale="en")
+    client = login_as(user=english)
+    response = edit_building(client, building_of(world).id, floors="0")
+    assert response.status_code == 422
+    assert "A building has from 1 to 200 floors." in text(response)
+
+
+def test_building_numbers_and_floors_clash_as_field_errors(manager, world):
+    building = building_of(world)
+    factories.building(world["a"]["community"], number="2")
+    taken = edit_building(manager, building.id, number="2")
+    assert taken.status_code == 422
+    assert "本小区已有2栋" in text(taken) and 'value="2"' in text(taken)
+    # Room 101 is on floor 1 only: one floor is enough, none is not.
+    factories.household(world["a"]["unit"], room="501", floor=5)
+    too_low = edit_building(manager, building.id, floors="4")
+    assert too_low.status_code == 422 and "5" in text(too_low)
+    db.session.refresh(building)
+    assert (building.number, building.floors) == ("1", 6)
+
+
+def test_a_number_taken_meanwhile_is_a_422_not_a_500(manager, world, monkeypatch):
+    from app.blueprints.property.roster import services
+
+    building = building_of(world)
+    factories.building(world["a"]["community"], number="2")
+    monkeypatch.setattr(services, "_check_building_number_free", lambda *args: None)
+    response = edit_building(manager, building.id, number="2")
+    assert response.status_code == 422 and "本小区已有2栋" in text(response)
+    db.session.refresh(building)
+    assert building.number == "1"
+
+
+def test_unit_dialog_renumbers_and_swaps_the_buildings_row(manager, world):
+    unit, building = world["a"]["unit"], building_of(world)
+    form = text(manager.get(f"/property/roster/units/{unit.id}/edit", headers=HX))
+    assert 'id="roster-form-panel"' in form and "编辑1栋1单元" in form
+
+    factories.unit(building, number="2")
+    taken = edit_unit(manager, unit.id, number="2单元")
+    assert taken.status_code == 422
+    assert "本楼已有2单元" in text(taken) and 'value="2单元"' in text(taken)
+
+    response = edit_unit(manager, unit.id, number="3单元")
+    row = text(response)
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == f"#building-{building.id}"
+    assert "3单元" in row and "row-saved" in row
+    assert re.search(r'aria-label="编辑1栋3单元"\s+autofocus>', row)
+    db.session.refresh(unit)
+    assert unit.number == "3"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "unit"))
+    assert entry.changes == {"number": ["1", "3"]} and entry.entity_id == unit.id
+
+    history = text(manager.get("/property/roster/history?entity=unit"))
+    assert "单元号" in history and "1栋3单元" in history
+    # The households moved with their unit.
+    assert "小区A 1-3-101" in text(manager.get(HOUSEHOLDS))
+
+
+def test_building_and_unit_dialogs_without_htmx_are_pages(manager, world):
+    building, unit = building_of(world), world["a"]["unit"]
+    community_page = f"/property/roster/communities/{world['a']['community'].id}"
+    assert "<html" in text(manager.get(f"/property/roster/buildings/{building.id}/edit"))
+    saved = edit_building(manager, building.id, headers={}, number="8", next=community_page)
+    assert saved.status_code == 302 and saved.headers["Location"] == community_page
+    saved = edit_unit(manager, unit.id, headers={}, number="9")
+    assert saved.status_code == 302 and saved.headers["Location"] == community_page
+    assert "已保存9单元" in text(manager.get(community_page))
+
+
+def test_buildings_and_units_of_another_company_are_not_found(manager, world):
+    building, unit = building_of(world, "b"), world["b"]["unit"]
+    for path in (
+        f"/property/roster/buildings/{building.id}/edit",
+        f"/property/roster/units/{unit.id}/edit",
+    ):
+        assert manager.get(path, headers=HX).status_code == 404
+    assert edit_building(manager, building.id, number="7").status_code == 404
+    assert edit_unit(manager, unit.id, number="7").status_code == 404
+    db.session.refresh(building)
+    db.session.refresh(unit)
+    assert building.number == unit.number == "1"
+
+
+def test_stewards_and_residents_may_not_edit_buildings_or_units(steward, world, login_as):
+    building, unit = building_of(world), world["a"]["unit"]
+    resident = login_as(user=factories.resident(world["a"]["home"]))
+    for client in (steward, resident):
+        assert client.get(f"/property/roster/buildings/{building.id}/edit").status_code == 403
+        data = {
+            "number": "7",
+            "floors": "6",
+            "sort_key": "1",
+            "csrf_token": csrf_token(client, "/account/password"),
+        }
+        building_post = client.post(f"/property/roster/buildings/{building.id}/edit", data=data)
+        unit_post = client.post(f"/property/roster/units/{unit.id}/edit", data=data)
+        assert building_post.status_code == unit_post.status_code == 403
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
+
+
+def test_the_district_office_edits_any_companys_building(admin_client, world):
+    building = building_of(world, "b")
+    response = edit_building(admin_client, building.id, number="1", floors="9")
+    assert response.status_code == 200 and "row-saved" in text(response)
+    db.session.refresh(building)
+    assert building.floors == 9

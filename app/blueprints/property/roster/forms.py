@@ -169,6 +169,61 @@ class CommunityForm(ReturnForm):
         }
 
 
+class BuildingForm(ReturnForm):
+    number = StringField(
+        _l("Building number"),
+        validators=[
+            DataRequired(_l("Enter the building number, e.g. 3.")),
+            _checked_by(services.building_number),
+        ],
+        description=_l("As on the building, e.g. 3 for 3栋."),
+    )
+    floors = WholeNumberField(
+        _l("Floors"),
+        invalid=_l("Enter the number of floors as a whole number."),
+        validators=[
+            InputRequired(_l("Enter the number of floors as a whole number.")),
+            NumberRange(1, services.MAX_FLOORS, message=_l("A building has from 1 to 200 floors.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    sort_key = WholeNumberField(
+        _l("Order in lists"),
+        invalid=_l("Enter a whole number, e.g. 3."),
+        validators=[
+            InputRequired(_l("Enter a whole number, e.g. 3.")),
+            NumberRange(
+                0,
+                services.MAX_SORT_KEY,
+                message=_l("A whole number from 0 to %(most)s.", most=services.MAX_SORT_KEY),
+            ),
+        ],
+        description=_l("Lists show buildings by this number, smallest first."),
+        render_kw={"inputmode": "numeric"},
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "number": services.building_number(self.number.data),
+            "floors": self.floors.data,
+            "sort_key": self.sort_key.data,
+        }
+
+
+class UnitForm(ReturnForm):
+    number = StringField(
+        _l("Unit number"),
+        validators=[
+            DataRequired(_l("Enter the unit number, e.g. 2.")),
+            _checked_by(services.unit_number),
+        ],
+        description=_l("The entrance's number, e.g. 2 for 2单元."),
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {"number": services.unit_number(self.number.data)}
+
+
 class StaffForm(ReturnForm):
     company_id = ChoiceField(_l("Property company"), coerce=int)
     name = StringField(

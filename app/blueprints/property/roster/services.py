@@ -5,7 +5,8 @@ a staff member or a community is recorded with `app.audit.record` in the same tr
 History conventions: "household" entries carry the household's id, with the actions
 "created", "generated", "updated" and, for its residents coming and going, "resident_linked"
 (written by the activation codes) and "resident_unlinked"; "staff" entries the staff member's
-id; "community" entries the community's id; "building" entries the building's id.
+id; "community" entries the community's id; "building" entries the building's id (the
+actions "generated" and "updated"); "unit" entries the unit's id.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, func, insert, inspect, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.audit import pending_changes, record, snapshot
@@ -57,6 +59,8 @@ COMMUNITY_FIELDS = (
     "built_year",
     "management_mode",
 )
+BUILDING_FIELDS = ("number", "floors", "sort_key")
+UNIT_FIELDS = ("number",)
 ACCOUNT_ROLES = (Role.STEWARD, Role.MANAGER)
 RELATIONS = {"owner": _l("Owner"), "family": _l("Family member"), "tenant": _l("Tenant")}
 MAX_AREA = Decimal("9999.99")
@@ -486,6 +490,141 @@ def units_of(building_ids: Iterable[int]) -> dict[int, list[Any]]:
     return units
 
 
+def building_row(building: Building) -> Any:
+    """One building as a row of `building_rows` (for swapping a single table row)."""
+    return db.session.execute(
+        building_rows(building.community).where(Building.id == building.id)
+    ).one()
+
+
+# The word after a number, which imports drop too (3栋 → 3, 2单元 → 2): the roster keeps bare
+# numbers, so "3栋" typed in a form must meet the "3" already there.
+BUILDING_SUFFIXES = ("号楼", "栋", "幢", "座")
+UNIT_SUFFIXES = ("单元",)
+PLACE_NUMBER = re.compile(r"\S{1,16}")
+MAX_FLOORS = 200  # as the building's CHECK constraint
+# Imports list buildings not named by a number after the others with this key; it stays valid.
+MAX_SORT_KEY = 1_000_000
+
+
+def _place_number(text: str | None, suffixes: tuple[str, ...], message: object) -> str:
+    value = (text or "").strip()
+    for suffix in suffixes:
+        if value.endswith(suffix) and len(value) > len(suffix):
+            value = value[: -len(suffix)].strip()
+            break
+    if not PLACE_NUMBER.fullmatch(value):
+        raise RosterError("number", message)
+    return value
+
+
+def building_number(text: str | None) -> str:
+    return _place_number(
+        text,
+        BUILDING_SUFFIXES,
+        _l("Enter the building number without spaces, at most 16 characters, e.g. 3."),
+    )
+
+
+def unit_number(text: str | None) -> str:
+    return _place_number(
+        text,
+        UNIT_SUFFIXES,
+        _l("Enter the unit number without spaces, at most 16 characters, e.g. 2."),
+    )
+
+
+def building_taken(number: str) -> RosterError:
+    return RosterError(
+        "number",
+        _l("Building %(number)s is already on the roster of this community.", number=number),
+    )
+
+
+def unit_taken(number: str) -> RosterError:
+    return RosterError(
+        "number", _l("Unit %(number)s is already on the roster of this building.", number=number)
+    )
+
+
+def _check_building_number_free(building: Building, number: str) -> None:
+    taken = select(Building.id).where(
+        Building.community_id == building.community_id,
+        Building.number == number,
+        Building.id != building.id,
+    )
+    if db.session.scalar(taken.limit(1)) is not None:
+        raise building_taken(number)
+
+
+def _check_unit_number_free(unit: Unit, number: str) -> None:
+    taken = select(Unit.id).where(
+        Unit.building_id == unit.building_id, Unit.number == number, Unit.id != unit.id
+    )
+    if db.session.scalar(taken.limit(1)) is not None:
+        raise unit_taken(number)
+
+
+def _flush_or(error: RosterError) -> None:
+    """Flush; a unique key taken by someone else since the check becomes `error` (the session
+    is then rolled back, as after any failed flush)."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise error from None
+
+
+def update_building(
+    building: Building, number: str, floors: int, sort_key: int
+) -> dict[str, list[Any]]:
+    """Renumber a building or correct its floors and place in lists, recorded in the history;
+    returns {field: [before, after]}. The caller commits."""
+    if not 1 <= floors <= MAX_FLOORS:
+        raise RosterError("floors", _l("A building has from 1 to 200 floors."))
+    if not 0 <= sort_key <= MAX_SORT_KEY:
+        raise RosterError("sort_key", _l("A whole number from 0 to %(most)s.", most=MAX_SORT_KEY))
+    if number != building.number:
+        _check_building_number_free(building, number)
+    top_floor = db.session.scalar(
+        select(func.max(Household.floor))
+        .join(Unit, Unit.id == Household.unit_id)
+        .where(Unit.building_id == building.id)
+    )
+    if top_floor is not None and floors < top_floor:
+        raise RosterError(
+            "floors",
+            _l(
+                "Households of this building live on floor %(floor)s: it has at least "
+                "%(floor)s floors.",
+                floor=top_floor,
+            ),
+        )
+    _load(building)
+    with db.session.no_autoflush:
+        building.number, building.floors, building.sort_key = number, floors, sort_key
+        changes = pending_changes(building, BUILDING_FIELDS)
+        if changes:
+            record("building", building.id, _company_of(building.community_id), "updated", changes)
+    _flush_or(building_taken(number))
+    return changes
+
+
+def update_unit(unit: Unit, number: str) -> dict[str, list[Any]]:
+    """Renumber a unit, recorded in the history; returns {field: [before, after]}. Moving a unit
+    to another building is not an edit: its households' addresses would change with it."""
+    if number != unit.number:
+        _check_unit_number_free(unit, number)
+    _load(unit)
+    with db.session.no_autoflush:
+        unit.number = number
+        changes = pending_changes(unit, UNIT_FIELDS)
+        if changes:
+            record("unit", unit.id, _company_of(unit.community_id), "updated", changes)
+    _flush_or(unit_taken(number))
+    return changes
+
+
 # --- the building generator ------------------------------------------------------------------
 
 MAX_GENERATED = 5000
@@ -892,6 +1031,8 @@ FIELD_LABELS = {
     "units": _l("Units"),
     "households": _l("Households"),
     "building": _l("Building"),
+    "floors": _l("Floors"),
+    "sort_key": _l("Order in lists"),
 }
 ACTION_LABELS = {
     "created": _l("Created"),
@@ -909,10 +1050,15 @@ ENTITY_LABELS = {
     "staff": _l("Staff"),
     "community": _l("Community"),
     "building": _l("Building"),
+    "unit": _l("Unit"),
     "import": _l("Import"),
 }
 # Where a field means something else for one kind of entry.
-_ENTITY_FIELD_LABELS = {("staff", "name"): _l("Full name")}
+_ENTITY_FIELD_LABELS = {
+    ("staff", "name"): _l("Full name"),
+    ("building", "number"): _l("Building number"),
+    ("unit", "number"): _l("Unit number"),
+}
 # Internal references kept in entries for tracing, not for reading.
 _HIDDEN_FIELDS = {"code_id", "user_id", "community_id"}
 _CODED_FIELDS = {
@@ -984,6 +1130,8 @@ def recent_changes(entity: str | None = None) -> Select:
     home = aliased(Household)
     home_unit = aliased(Unit)
     home_building = aliased(Building)
+    entrance = aliased(Unit)
+    block = aliased(Building)
     place = aliased(Community)
     about_home = AuditEntry.entity == "household"
     query = (
@@ -993,6 +1141,9 @@ def recent_changes(entity: str | None = None) -> Select:
             home.room.label("room"),
             home_unit.number.label("unit_number"),
             home_building.number.label("building_number"),
+            block.number.label("subject_building"),
+            entrance.number.label("subject_unit"),
+            place.id.label("community_id"),
             place.name.label("community_name"),
             Staff.name.label("staff_name"),
         )
@@ -1000,10 +1151,19 @@ def recent_changes(entity: str | None = None) -> Select:
         .outerjoin(home, and_(about_home, home.id == AuditEntry.entity_id))
         .outerjoin(home_unit, home_unit.id == home.unit_id)
         .outerjoin(home_building, home_building.id == home_unit.building_id)
+        .outerjoin(entrance, and_(AuditEntry.entity == "unit", entrance.id == AuditEntry.entity_id))
+        .outerjoin(
+            block,
+            or_(
+                and_(AuditEntry.entity == "building", block.id == AuditEntry.entity_id),
+                block.id == entrance.building_id,
+            ),
+        )
         .outerjoin(
             place,
             or_(
                 place.id == home.community_id,
+                place.id == block.community_id,
                 and_(AuditEntry.entity == "community", place.id == AuditEntry.entity_id),
             ),
         )

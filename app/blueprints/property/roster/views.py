@@ -4,10 +4,11 @@ things; stewards read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -404,6 +405,86 @@ def roster_generate(community_id: int) -> ResponseReturnValue:
         plan=plan,
         created=created,
     ), status
+
+
+def _building_saved(building: Building, message: str, back: str, focus: str) -> ResponseReturnValue:
+    """After a building or unit dialog: with htmx, the building's row (its units in it) swapped
+    in place of the old one, and the dialog closed; without, back to the community page."""
+    if not request.htmx:
+        flash(message, "success")
+        return redirect(back)
+    response = make_response(
+        render_page(
+            "property/roster/_building_saved.html",
+            row=services.building_row(building),
+            building_units=services.units_of([building.id]).get(building.id, []),
+            can_edit=True,
+            saved=True,
+            focus=focus,
+        )
+    )
+    # The form's own target is the dialog's panel; the row lives on the page behind it.
+    response.headers["HX-Retarget"] = f"#building-{building.id}"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@bp.route("/roster/buildings/<int:building_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def roster_building_edit(building_id: int) -> ResponseReturnValue:
+    building = get_visible_or_404(Building, building_id)
+
+    def save(back: str) -> ResponseReturnValue:
+        services.update_building(building, **form.values())
+        db.session.commit()
+        message = _("Building %(number)s saved.", number=building.number)
+        return _building_saved(building, message, back, "building")
+
+    form = forms.BuildingForm(obj=building)
+    title = _("Edit building %(number)s", number=building.number)
+    action = url_for("property.roster_building_edit", building_id=building.id)
+    return _part_dialog(form, building.community_id, save, title, action)
+
+
+@bp.route("/roster/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def roster_unit_edit(unit_id: int) -> ResponseReturnValue:
+    unit = get_visible_or_404(Unit, unit_id)
+    building = unit.building
+
+    def save(back: str) -> ResponseReturnValue:
+        services.update_unit(unit, **form.values())
+        db.session.commit()
+        message = _("Unit %(number)s saved.", number=unit.number)
+        return _building_saved(building, message, back, f"unit-{unit.id}")
+
+    form = forms.UnitForm(obj=unit)
+    title = _(
+        "Edit unit %(unit)s of building %(building)s", unit=unit.number, building=building.number
+    )
+    action = url_for("property.roster_unit_edit", unit_id=unit.id)
+    return _part_dialog(form, unit.community_id, save, title, action)
+
+
+def _part_dialog(
+    form: Any,
+    community_id: int,
+    save: Callable[[str], ResponseReturnValue],
+    title: str,
+    action: str,
+) -> ResponseReturnValue:
+    """The edit dialog of a part of a community (a building, a unit), opened from and returning
+    to its page: `save(back)` applies a valid form, or raises RosterError for one field."""
+    community_page = url_for("property.roster_community", community_id=community_id)
+    if request.method == "GET":
+        form.next.data = _list_url(community_page)
+    back = safe_next(form.next.data) or community_page
+    if form.validate_on_submit():
+        try:
+            return save(back)
+        except services.RosterError as error:
+            _field_error(form, error)
+    return _form_page(form, title, action, _("Save"), back)
 
 
 # --- staff -----------------------------------------------------------------------------------
