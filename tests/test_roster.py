@@ -501,6 +501,17 @@ def test_building_and_unit_history_reads_with_labels(place, app):
     assert [row.AuditEntry.entity for row in only_units] == ["unit"]
 
 
+def test_a_requests_steps_stay_on_its_timeline_not_in_the_roster_history(place):
+    from app.audit import record
+
+    record("request", 1, place["building"].community.company_id, "dispatched", {})
+    record("household", 1, place["building"].community.company_id, "updated", {})
+    db.session.commit()
+    entities = [row.AuditEntry.entity for row in db.session.execute(services.recent_changes())]
+    assert entities == ["household"]
+    assert db.session.execute(services.recent_changes("request")).all() == []
+
+
 # --- staff -----------------------------------------------------------------------------------
 
 

@@ -1126,7 +1126,8 @@ def household_history(household: Household) -> Select:
 
 
 def recent_changes(entity: str | None = None) -> Select:
-    """Every change the user may see, newest first, with the thing it concerns."""
+    """Every change to the roster the user may see, newest first, with the thing it concerns.
+    A service request's steps are not here: its timeline tells them, with the rest of it."""
     home = aliased(Household)
     home_unit = aliased(Unit)
     home_building = aliased(Building)
@@ -1170,6 +1171,7 @@ def recent_changes(entity: str | None = None) -> Select:
         .outerjoin(Staff, and_(AuditEntry.entity == "staff", Staff.id == AuditEntry.entity_id))
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     )
+    query = query.where(AuditEntry.entity.in_(list(ENTITY_LABELS)))
     if entity:
         query = query.where(AuditEntry.entity == entity)
     return query
