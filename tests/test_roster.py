@@ -249,6 +249,15 @@ def test_history_reads_field_by_field(place, app):
 # --- the building generator ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("number", "key"),
+    [("3", 3), ("12", 12), ("A", 1_000_000), ("综合楼", 1_000_000), ("1234567", 1_000_000)],
+)
+def test_buildings_not_named_by_a_number_sort_after_the_others(number, key):
+    # The generator and imports give the same keys, and the edit form accepts them all.
+    assert services.building_sort_key(number) == key <= services.MAX_SORT_KEY
+
+
 def test_generator_previews_then_creates_in_one_go(place):
     community = place["community"]
     spec = services.parse_spec("3", "1-3", "1-6", "01-02", "89.5")

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from app import audit
 from app.authz import visible
 from app.blueprints.property.imports.reading import COLUMN_BY_KEY, COLUMNS, EMPTY, Cell, Roster
+from app.blueprints.property.roster.services import NON_NUMERIC_SORT_KEY
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -61,8 +62,6 @@ ERRORS_PER_PAGE = 50
 VALIDATION_STALLS_AFTER = timedelta(minutes=30)
 MAX_AREA = Decimal("99999999.99")  # Numeric(10, 2)
 FLOORS = range(-5, 201)
-# Buildings named by a number sort by it; others ("A", "综合楼") after them.
-NON_NUMERIC_SORT_KEY = 1_000_000
 
 ERROR_MESSAGES = {
     "required": _l("Empty, but this column is required."),
@@ -397,7 +396,8 @@ def begin_apply(job: ImportJob) -> bool:
 
 def _sort_key(number: Any) -> Any:
     return case(
-        (number.regexp_match("^[0-9]{1,9}$"), cast(number, Integer)),
+        # As roster's building_sort_key, in SQL: the rows are inserted by INSERT … SELECT.
+        (number.regexp_match("^[0-9]{1,6}$"), cast(number, Integer)),
         else_=NON_NUMERIC_SORT_KEY,
     )
 

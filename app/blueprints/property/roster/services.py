@@ -503,8 +503,15 @@ BUILDING_SUFFIXES = ("号楼", "栋", "幢", "座")
 UNIT_SUFFIXES = ("单元",)
 PLACE_NUMBER = re.compile(r"\S{1,16}")
 MAX_FLOORS = 200  # as the building's CHECK constraint
-# Imports list buildings not named by a number after the others with this key; it stays valid.
-MAX_SORT_KEY = 1_000_000
+# Buildings named by a number sort by it; others ("A", "综合楼") after them, with this key,
+# which the generator and imports both give them and the edit form accepts.
+NON_NUMERIC_SORT_KEY = MAX_SORT_KEY = 1_000_000
+NUMBERED = re.compile(r"[0-9]{1,6}")
+
+
+def building_sort_key(number: str) -> int:
+    """Where a new building goes in lists: by its number, or after the numbered ones."""
+    return int(number) if NUMBERED.fullmatch(number) else NON_NUMERIC_SORT_KEY
 
 
 def _place_number(text: str | None, suffixes: tuple[str, ...], message: object) -> str:
@@ -804,7 +811,7 @@ def generate_building(community: Community, spec: BuildingSpec) -> Plan:
             community_id=community.id,
             number=spec.building,
             floors=top_floor,
-            sort_key=int(spec.building) if spec.building.isdigit() else 0,
+            sort_key=building_sort_key(spec.building),
         )
         db.session.add(building)
         db.session.flush()
