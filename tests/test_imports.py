@@ -383,6 +383,27 @@ def test_a_job_is_applied_once(in_request):
     assert job.status == ImportStatus.IMPORTING
 
 
+def test_an_apply_cut_off_with_its_process_may_be_claimed_again(in_request):
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+
+    job = run_validation(new_job(factories.community()), xlsx(GOOD_ROWS), "r.xlsx")
+    claimed = utcnow()
+    assert services.begin_apply(job, claimed)
+    db.session.commit()
+    # Its process stopped: nothing was applied (one transaction), and the job says importing.
+    soon, later = claimed + timedelta(minutes=5), claimed + timedelta(minutes=16)
+    assert not services.is_stalled(job, soon) and not services.begin_apply(job, soon)
+    assert services.is_stalled(job, later)
+    assert services.begin_apply(job, later)
+    assert not services.begin_apply(job, later)  # still once at a time
+    assert job.apply_started_at == later and not services.is_stalled(job, later)
+    services.apply_job(job.id, actor_user_id=job.user_id)
+    assert db.session.get(ImportJob, job.id).status == ImportStatus.DONE
+    assert count(Household) == 4
+
+
 def test_a_new_upload_sets_the_waiting_one_aside(in_request):
     place = factories.community()
     manager = factories.user(Role.MANAGER, company_id=place.company_id)

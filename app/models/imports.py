@@ -37,6 +37,8 @@ class ImportJob(CreatedAt, Base):
     # The first errors, [{row, column, message}], for the preview; error_count has them all.
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     message: Mapped[str | None] = mapped_column(String(300))
+    # When applying was last claimed: a claim this old was cut off with its process.
+    apply_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import chain
 from typing import Any
@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
@@ -60,6 +61,8 @@ MAX_STORED_ERRORS = 1_000
 ERRORS_PER_PAGE = 50
 # A validation that has not finished after this long was cut off (its process stopped).
 VALIDATION_STALLS_AFTER = timedelta(minutes=30)
+# Applying is one set-based transaction of seconds, even for 20,000 rows.
+APPLY_STALLS_AFTER = timedelta(minutes=15)
 MAX_AREA = Decimal("99999999.99")  # Numeric(10, 2)
 FLOORS = range(-5, 201)
 
@@ -95,6 +98,9 @@ FAILURE_MESSAGES = {
     ),
     "internal": _l("The import failed unexpectedly and nothing was imported. Please try again."),
     "stalled": _l("The check of this file was interrupted. Please upload the file again."),
+    "apply_stalled": _l(
+        "Importing this file was interrupted and nothing of it was imported. Import it again."
+    ),
 }
 
 _SUFFIXES = {
@@ -381,13 +387,19 @@ def fail_job(job_id: int, code: str) -> None:
     db.session.commit()
 
 
-def begin_apply(job: ImportJob) -> bool:
-    """Claim a READY job for applying. A conditional UPDATE, so that of two clicks (or two
-    app processes) exactly one wins."""
+def begin_apply(job: ImportJob, now: datetime | None = None) -> bool:
+    """Claim a job for applying: a READY one, or one whose applying was cut off (its process
+    stopped; the transaction rolled back whole, so nothing of it is in). A conditional UPDATE,
+    so that of two clicks (or two app processes) exactly one wins."""
+    now = now or utcnow()
+    cut_off = and_(
+        ImportJob.status == ImportStatus.IMPORTING,
+        ImportJob.apply_started_at < now - APPLY_STALLS_AFTER,
+    )
     claimed = db.session.execute(
         update(ImportJob)
-        .where(ImportJob.id == job.id, ImportJob.status == ImportStatus.READY)
-        .values(status=ImportStatus.IMPORTING)
+        .where(ImportJob.id == job.id, or_(ImportJob.status == ImportStatus.READY, cut_off))
+        .values(status=ImportStatus.IMPORTING, apply_started_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(job)
@@ -599,11 +611,14 @@ def page_of(items: list[Any], page: int, per_page: int = ERRORS_PER_PAGE) -> Pag
     )
 
 
-def is_stalled(job: ImportJob) -> bool:
-    return (
-        job.status == ImportStatus.VALIDATING
-        and utcnow() - job.created_at > VALIDATION_STALLS_AFTER
-    )
+def is_stalled(job: ImportJob, now: datetime | None = None) -> bool:
+    """Whether the job's background work was cut off: its page stops waiting for it."""
+    now = now or utcnow()
+    if job.status == ImportStatus.VALIDATING:
+        return now - job.created_at > VALIDATION_STALLS_AFTER
+    if job.status == ImportStatus.IMPORTING and job.apply_started_at is not None:
+        return now - job.apply_started_at > APPLY_STALLS_AFTER
+    return False
 
 
 def error_text(error: dict[str, Any]) -> str:
