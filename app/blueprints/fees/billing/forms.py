@@ -106,7 +106,7 @@ class LateFeeRuleForm(FlaskForm):
             InputRequired(_l("Enter a whole number from 0 to 100.")),
             NumberRange(0, 100, _l("Enter a whole number from 0 to 100.")),
         ],
-        description=_l("万分之: 5 means 0.05% of the unpaid amount a day."),
+        description=_l("万分之: 5 means 0.05 percent of the unpaid amount a day."),
     )
     fixed = MoneyField(
         _l("Fixed amount in yuan"),
@@ -122,7 +122,7 @@ class LateFeeRuleForm(FlaskForm):
         description=_l("Counted from the last day of the bill's month."),
     )
     cap_percent = IntegerField(
-        _l("Cap, in % of the bill"),
+        _l("Cap, as a percentage of the bill"),
         default=20,
         validators=[
             InputRequired(_l("Enter a whole number from 0 to 100.")),

@@ -141,10 +141,11 @@ def billing_run() -> ResponseReturnValue:
     db.session.commit()
     month = format_period(run.period)
     if run.bills_created:
+        bills = f"{run.bills_created:,}"
         flash(
             _(
                 "Issued %(n)s bills for %(month)s, %(total)s in all.",
-                n=f"{run.bills_created:,}",
+                n=bills,
                 month=month,
                 total=format_fen(run.total_fen),
             ),
