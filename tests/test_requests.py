@@ -241,24 +241,16 @@ def test_filing_checks_the_household_and_the_place(world):
     assert common.unit_id is None
     assert common.due_at - common.created_at == timedelta(hours=24)
     # A resident files online only; a clerk files for the window or the phone only.
-    with pytest.raises(NotAllowed):
-        services.file_request(
-            world["resident"],
-            world["home"],
-            category=RequestCategory.REPAIR,
-            location=RequestLocation.HOUSEHOLD,
-            description="漏水",
-            channel=RequestChannel.PHONE,
-        )
-    with pytest.raises(NotAllowed):
-        services.file_request(
-            world["outsider"],
-            world["home"],
-            category=RequestCategory.REPAIR,
-            location=RequestLocation.HOUSEHOLD,
-            description="漏水",
-            channel=RequestChannel.PHONE,
-        )
+    for who in ("resident", "outsider"):
+        with pytest.raises(NotAllowed):
+            services.file_request(
+                world[who],
+                world["home"],
+                category=RequestCategory.REPAIR,
+                location=RequestLocation.HOUSEHOLD,
+                description="漏水",
+                channel=RequestChannel.PHONE,
+            )
 
 
 def test_a_clerk_records_a_phone_request_and_the_follow_up_call(world):

@@ -57,6 +57,11 @@ def token(client) -> str:  # type: ignore[no-untyped-def]
     return csrf_token(client, HOUSEHOLDS)
 
 
+def edit_household(client, home_id, headers=HX, **fields):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": token(client)} | fields
+    return client.post(f"/property/roster/households/{home_id}/edit", data=data, headers=headers)
+
+
 # --- lists and search ------------------------------------------------------------------------
 
 
@@ -101,21 +106,14 @@ def test_stewards_read_but_do_not_change(steward, world):
     assert "王a" in html and "household-edit" not in html and "roster-dialog" in html
     assert steward.get(f"/property/roster/households/{home.id}/edit").status_code == 403
     assert steward.get("/property/roster/history").status_code == 403
-    response = steward.post(
-        f"/property/roster/households/{home.id}/edit",
-        data={"phone": "1", "area_m2": "1", "csrf_token": token(steward)},
-    )
+    response = edit_household(steward, home.id, headers=None, phone="1", area_m2="1")
     assert response.status_code == 403
 
 
 def test_another_companys_household_is_not_found(manager, world):
     home = world["b"]["home"]
     assert manager.get(f"/property/roster/households/{home.id}/edit", headers=HX).status_code == 404
-    response = manager.post(
-        f"/property/roster/households/{home.id}/edit",
-        data={"owner_name": "x", "area_m2": "50", "csrf_token": token(manager)},
-        headers=HX,
-    )
+    response = edit_household(manager, home.id, owner_name="x", area_m2="50")
     assert response.status_code == 404
 
 
@@ -128,15 +126,8 @@ def test_inline_edit_swaps_the_row_and_records_history(manager, world):
     assert editor.lstrip().startswith("<") and f'id="household-{home.id}"' in editor
     assert 'value="13800000001"' in editor and "row-editing" in editor
 
-    response = manager.post(
-        f"/property/roster/households/{home.id}/edit",
-        data={
-            "owner_name": "王建国",
-            "phone": "13912345678",
-            "area_m2": "89.5",
-            "csrf_token": token(manager),
-        },
-        headers=HX,
+    response = edit_household(
+        manager, home.id, owner_name="王建国", phone="13912345678", area_m2="89.5"
     )
     row = text(response)
     assert response.status_code == 200
@@ -157,16 +148,7 @@ def test_inline_edit_swaps_the_row_and_records_history(manager, world):
 
 def test_inline_edit_refuses_bad_input_and_keeps_it(manager, world):
     home = world["a"]["home"]
-    response = manager.post(
-        f"/property/roster/households/{home.id}/edit",
-        data={
-            "owner_name": "王",
-            "phone": "call me",
-            "area_m2": "big",
-            "csrf_token": token(manager),
-        },
-        headers=HX,
-    )
+    response = edit_household(manager, home.id, owner_name="王", phone="call me", area_m2="big")
     html = text(response)
     assert response.status_code == 422
     assert 'value="call me"' in html and 'value="big"' in html
@@ -177,9 +159,8 @@ def test_inline_edit_refuses_bad_input_and_keeps_it(manager, world):
 def test_edit_without_htmx_is_a_page(manager, world):
     home = world["a"]["home"]
     assert "<html" in text(manager.get(f"/property/roster/households/{home.id}/edit"))
-    response = manager.post(
-        f"/property/roster/households/{home.id}/edit",
-        data={"owner_name": "王", "phone": "", "area_m2": "60", "csrf_token": token(manager)},
+    response = edit_household(
+        manager, home.id, headers=None, owner_name="王", phone="", area_m2="60"
     )
     assert response.status_code == 302
 
@@ -455,16 +436,8 @@ def test_unlink_a_resident_from_the_list(manager, world):
 
 def test_recent_changes_are_the_companys_own(manager, login_as, world):
     other = login_as(user=world["b"]["manager"])
-    other.post(
-        f"/property/roster/households/{world['b']['home'].id}/edit",
-        data={"owner_name": "外人改的", "area_m2": "50", "csrf_token": token(other)},
-        headers=HX,
-    )
-    manager.post(
-        f"/property/roster/households/{world['a']['home'].id}/edit",
-        data={"owner_name": "自己改的", "area_m2": "50", "csrf_token": token(manager)},
-        headers=HX,
-    )
+    edit_household(other, world["b"]["home"].id, owner_name="外人改的", area_m2="50")
+    edit_household(manager, world["a"]["home"].id, owner_name="自己改的", area_m2="50")
     html = text(manager.get("/property/roster/history"))
     assert "自己改的" in html and "外人改的" not in html
     assert text(manager.get("/property/roster/history?entity=staff")).count("自己改的") == 0

@@ -8,6 +8,7 @@ and each starts from the demo data set. Chromium is the system package
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,13 +16,19 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, BrowserContext, Page
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from app.blueprints.fees.billing.demo import load_demo as load_billing_demo
+from app.blueprints.fees.payments.demo import load_demo as load_payments_demo
 from app.demo import load_demo
+from app.extensions import db
+from app.models import Community
 from tests.browser.helpers import (
     AXE_SOURCE,
     DESKTOP,
+    PHONE,
     PageWatch,
     axe_violations,
     format_violations,
@@ -88,6 +95,39 @@ def demo_data(database: None) -> dict[str, int]:
     """Every browser test starts from the demo data set. Autouse, so it is set up before and
     torn down after the browser contexts: no request is in flight when the tables are emptied."""
     return load_demo()
+
+
+def _communities() -> dict[str, Community]:
+    return {c.name: c for c in db.session.scalars(select(Community))}
+
+
+@pytest.fixture
+def billing_demo(demo_data: dict[str, int]) -> None:
+    """Fee items, parking and twelve months of bills on top of the demo."""
+    load_billing_demo(_communities(), random.Random(7))
+    db.session.remove()
+
+
+@pytest.fixture
+def fees_demo(billing_demo: None) -> None:
+    """The billing demo and a year of payments against its bills."""
+    load_payments_demo(_communities(), random.Random(7))
+    db.session.remove()
+
+
+@pytest.fixture
+def phone(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
+    """A browser context the size of a phone, with touch, in Chinese."""
+    context = browser.new_context(
+        base_url=base_url,
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    yield context
+    context.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
-"""Helpers for the browser tests: watching a page's console, running axe-core, signing in."""
+"""Helpers for the browser tests: watching a page's console, running axe-core, signing in,
+screenshots."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,11 @@ class PageWatch:
         return errors
 
 
+# The types of conftest.py's `check_page` and `watch` fixtures.
+Check = Callable[[PageWatch], None]
+Watch = Callable[[Page], PageWatch]
+
+
 def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations on the page as it is now."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -100,3 +107,15 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+
+
+def screenshot(page: Page, name: str, enabled: bool, full_page: bool = True) -> None:
+    """Save docs/screenshots/`name` when `enabled`. A modal dialog covers the viewport: its
+    screenshot is of the viewport (full_page=False), not the page."""
+    if enabled:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        # caret="initial": hiding the caret leaves style="" on every input, which htmx then
+        # copies onto the swapped-in form and the CSP reports.
+        page.screenshot(
+            path=SCREENSHOTS / name, full_page=full_page, caret="initial", animations="disabled"
+        )

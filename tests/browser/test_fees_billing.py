@@ -3,36 +3,19 @@ them, and is told that issuing them again creates nothing; parking spaces and a 
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.blueprints.fees.billing.demo import load_demo as load_billing_demo
 from app.blueprints.fees.billing.services import assess_late_fees
 from app.extensions import db
 from app.models import Bill, Community
 from app.money import SHANGHAI, add_months, current_period, format_period
-from tests.browser.helpers import SCREENSHOTS, PageWatch, sign_in
+from tests.browser.helpers import Check, Watch, screenshot, sign_in
 
-Check = Callable[[PageWatch], None]
-Watch = Callable[[Page], PageWatch]
-
-
-@pytest.fixture(autouse=True)
-def billing_demo(demo_data: dict[str, int]) -> None:
-    communities = {c.name: c for c in db.session.scalars(select(Community))}
-    load_billing_demo(communities, random.Random(7))
-    db.session.remove()
-
-
-def screenshot(page: Page, name: str, enabled: bool) -> None:
-    if enabled:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / name, full_page=True)
+pytestmark = pytest.mark.usefixtures("billing_demo")
 
 
 def test_a_manager_sets_a_rate_and_bills_next_month_once(

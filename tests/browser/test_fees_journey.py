@@ -5,15 +5,11 @@ the receipt; the resident then sees that month paid on their phone and opens the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from playwright.sync_api import Browser, Page, expect
 
 from app.money import current_period, format_period
-from tests.browser.helpers import PHONE, PageWatch, sign_in
-
-Check = Callable[[PageWatch], None]
-Watch = Callable[[Page], PageWatch]
+from tests.browser.helpers import PHONE, Check, Watch, sign_in
 
 # 1栋1单元101室 of 兴隆苑 (the `resident` account's home) measures 72.40 m².
 RATE = "1.50"

@@ -4,36 +4,17 @@ reads their fees on a phone and opens a receipt."""
 
 from __future__ import annotations
 
-import random
 import re
-from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.blueprints.fees.billing.demo import load_demo as load_billing_demo
-from app.blueprints.fees.payments.demo import load_demo as load_payments_demo
 from app.extensions import db
 from app.models import Community
-from tests.browser.helpers import PHONE, SCREENSHOTS, PageWatch, sign_in
+from tests.browser.helpers import PHONE, Check, Watch, screenshot, sign_in
 
-Check = Callable[[PageWatch], None]
-Watch = Callable[[Page], PageWatch]
-
-
-@pytest.fixture(autouse=True)
-def fees_demo(demo_data: dict[str, int]) -> None:
-    communities = {c.name: c for c in db.session.scalars(select(Community))}
-    load_billing_demo(communities, random.Random(7))
-    load_payments_demo(communities, random.Random(7))
-    db.session.remove()
-
-
-def screenshot(page: Page, name: str, enabled: bool) -> None:
-    if enabled:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / name, full_page=True, caret="initial")
+pytestmark = pytest.mark.usefixtures("fees_demo")
 
 
 def test_the_district_drills_from_rates_to_a_reminder_slip(

@@ -5,16 +5,12 @@ display, and its households appear in the community."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import PageWatch, sign_in
-from tests.browser.test_journeys import screenshot
+from tests.browser.helpers import Check, Watch, screenshot, sign_in
 from tests.test_imports import xlsx
 
-Check = Callable[[PageWatch], None]
-Watch = Callable[[Page], PageWatch]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Building 9 of 兴隆苑 (the demo has eight): one unit, three floors, two homes a floor.

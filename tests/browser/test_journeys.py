@@ -8,15 +8,11 @@ critical axe-core violations. The SQLite run also refreshes the screenshots in d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.helpers import DEMO_PASSWORD, PHONE, SCREENSHOTS, PageWatch, sign_in
-
-Check = Callable[[PageWatch], None]
-Watch = Callable[[Page], PageWatch]
+from tests.browser.helpers import DEMO_PASSWORD, Check, Watch, screenshot, sign_in
 
 LANDINGS = {
     "admin": "/property/overview",
@@ -35,12 +31,6 @@ LANDING_DATA = {
 }
 NEW_PASSWORD = "a-new-password-1"
 OTHER_PASSWORD = "a-new-password-2"
-
-
-def screenshot(page: Page, name: str, enabled: bool) -> None:
-    if enabled:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / name, full_page=True)
 
 
 def url_path(path: str) -> re.Pattern[str]:
@@ -106,34 +96,19 @@ def test_role_signs_in_and_lands(
 
 
 def test_resident_landing_on_a_phone(
-    browser: Browser,
-    base_url: str,
-    watch: Watch,
-    check_page: Check,
-    write_screenshots: bool,
+    phone: BrowserContext, watch: Watch, check_page: Check, write_screenshots: bool
 ) -> None:
-    context = browser.new_context(
-        base_url=base_url,
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
+    page = phone.new_page()
+    watched = watch(page)
+    sign_in(page, "resident")
+    expect(page).to_have_url(url_path(LANDINGS["resident"]))
+    expect(page.locator("main")).to_contain_text("兴隆苑")
+    screenshot(page, "resident-landing-phone.png", write_screenshots)
+    check_page(watched)
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
-    try:
-        page = context.new_page()
-        watched = watch(page)
-        sign_in(page, "resident")
-        expect(page).to_have_url(url_path(LANDINGS["resident"]))
-        expect(page.locator("main")).to_contain_text("兴隆苑")
-        screenshot(page, "resident-landing-phone.png", write_screenshots)
-        check_page(watched)
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"the page scrolls sideways on a phone by {overflow}px"
-    finally:
-        context.close()
+    assert overflow <= 0, f"the page scrolls sideways on a phone by {overflow}px"
 
 
 def test_manager_opens_a_community(

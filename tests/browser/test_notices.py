@@ -6,26 +6,17 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import func, select
 
 from app.blueprints.property.notices.demo import load_demo as load_demo_notices
 from app.extensions import db
 from app.models import Building, Community, Household, Unit
-from tests.browser.helpers import PHONE, SCREENSHOTS, PageWatch, sign_in
+from tests.browser.helpers import Check, Watch, screenshot, sign_in
 
-Check = Callable[[PageWatch], None]
-Watch = Callable[[Page], PageWatch]
 CODE = re.compile(r"([2-9A-HJKMNP-Z]{4}-){3}[2-9A-HJKMNP-Z]{4}")
 TITLE = "1栋楼顶防水维修通知"
-
-
-def screenshot(page: Page, name: str, enabled: bool) -> None:
-    if enabled:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / name, full_page=True)
 
 
 def households_in_building_1() -> int:
@@ -40,8 +31,7 @@ def households_in_building_1() -> int:
 
 def test_notice_and_activation_journey(
     page: Page,
-    browser: Browser,
-    base_url: str,
+    phone: BrowserContext,
     watch: Watch,
     check_page: Check,
     write_screenshots: bool,
@@ -99,43 +89,32 @@ def test_notice_and_activation_journey(
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1, "the slip spans several pages"
 
     # A new resident redeems the code on a phone and sees the notice on their home page.
-    phone = browser.new_context(
-        base_url=base_url,
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
+    resident = phone.new_page()
+    on_phone = watch(resident)
+    resident.goto("/activate")
+    resident.get_by_label("开通码").fill(code.lower().replace("-", " "))
+    resident.get_by_label("用户名").fill("zhao102")
+    resident.get_by_label("您的称呼").fill("赵阿姨")
+    resident.locator("#password").fill("zhao-new-password")
+    resident.locator("#confirm_password").fill("zhao-new-password")
+    check_page(on_phone)
+    with resident.expect_navigation():
+        resident.get_by_role("button", name="开通我的账号").click()
+    resident.wait_for_url(re.compile(r"/property/my-home$"))
+    notices = resident.locator("#notices")
+    expect(notices).to_contain_text(TITLE)
+    expect(notices.locator("li").first).to_contain_text(TITLE)  # pinned, newest
+    expect(notices).not_to_contain_text("2栋外墙修缮")  # another community
+    screenshot(resident, "notices-resident-phone.png", write_screenshots)
+    check_page(on_phone)
+    overflow = resident.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
-    try:
-        resident = phone.new_page()
-        on_phone = watch(resident)
-        resident.goto("/activate")
-        resident.get_by_label("开通码").fill(code.lower().replace("-", " "))
-        resident.get_by_label("用户名").fill("zhao102")
-        resident.get_by_label("您的称呼").fill("赵阿姨")
-        resident.locator("#password").fill("zhao-new-password")
-        resident.locator("#confirm_password").fill("zhao-new-password")
-        check_page(on_phone)
-        with resident.expect_navigation():
-            resident.get_by_role("button", name="开通我的账号").click()
-        resident.wait_for_url(re.compile(r"/property/my-home$"))
-        notices = resident.locator("#notices")
-        expect(notices).to_contain_text(TITLE)
-        expect(notices.locator("li").first).to_contain_text(TITLE)  # pinned, newest
-        expect(notices).not_to_contain_text("2栋外墙修缮")  # another community
-        screenshot(resident, "notices-resident-phone.png", write_screenshots)
-        check_page(on_phone)
-        overflow = resident.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"the page scrolls sideways on a phone by {overflow}px"
-        with resident.expect_navigation():
-            notices.get_by_role("link", name=TITLE).click()
-        expect(resident.locator(".notice-body")).to_contain_text("施工期间请勿上楼顶")
-        check_page(on_phone)
-    finally:
-        phone.close()
+    assert overflow <= 0, f"the page scrolls sideways on a phone by {overflow}px"
+    with resident.expect_navigation():
+        notices.get_by_role("link", name=TITLE).click()
+    expect(resident.locator(".notice-body")).to_contain_text("施工期间请勿上楼顶")
+    check_page(on_phone)
 
     # The manager sees the read.
     page.goto("/property/notices")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from PIL import Image, ImageDraw
@@ -22,17 +22,9 @@ from app.blueprints.auth.services import create_user
 from app.blueprints.property.requests.demo import load_demo as load_requests
 from app.extensions import db
 from app.models import Community, Company, Role, Staff, StaffPosition
-from tests.browser.helpers import DEMO_PASSWORD, PHONE, SCREENSHOTS, PageWatch, sign_in
+from tests.browser.helpers import DEMO_PASSWORD, Check, Watch, screenshot, sign_in
 
-Check = Callable[[PageWatch], None]
-Watch = Callable[[Page], PageWatch]
 DESCRIPTION = "厨房水槽下面的水管一直在滴水，地面已经泡湿"
-
-
-def screenshot(page: Page, name: str, enabled: bool) -> None:
-    if enabled:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / name, full_page=True)
 
 
 @pytest.fixture
@@ -51,20 +43,6 @@ def steward_name(demo_data: dict[str, int]) -> str:
     staff.user_id = user.id
     db.session.commit()
     return staff.name
-
-
-@pytest.fixture
-def phone(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
-    context = browser.new_context(
-        base_url=base_url,
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-    )
-    yield context
-    context.close()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,10 +18,7 @@ from sqlalchemy import select
 from app.blueprints.property.roster.demo import load_demo as load_roster_demo
 from app.extensions import db
 from app.models import Building, Community, Household, Unit
-from tests.browser.helpers import SCREENSHOTS, PageWatch, sign_in
-
-Check = Callable[[PageWatch], None]
-Watch = Callable[[Page], PageWatch]
+from tests.browser.helpers import Check, Watch, screenshot, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -31,13 +27,6 @@ def roster_demo(demo_data: dict[str, int]) -> None:
     communities = {c.name: c for c in db.session.scalars(select(Community))}
     load_roster_demo(communities, random.Random(1))
     db.session.commit()
-
-
-def screenshot(page: Page, name: str, enabled: bool, full_page: bool = True) -> None:
-    # A modal dialog covers the viewport: its screenshot is of the viewport, not the page.
-    if enabled:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / name, full_page=full_page)
 
 
 def demo_home(building: str, unit: str, room: str) -> Household:

@@ -35,6 +35,18 @@ def _choices(enum_class: Any) -> list[tuple[str, str]]:
     return [(member.value, label(member)) for member in enum_class]
 
 
+def _note(label: Any, required: Any, rows: int = 3) -> TextAreaField:
+    """A text box that must be filled in, up to NOTE_LENGTH characters."""
+    return TextAreaField(
+        label,
+        validators=[
+            DataRequired(required),
+            Length(max=NOTE_LENGTH, message=_l("Keep it under 2,000 characters.")),
+        ],
+        render_kw={"rows": rows},
+    )
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -52,14 +64,7 @@ class _RequestFields(FlaskForm):
         validators=[Optional(), Length(max=200, message=_l("Keep it under 200 characters."))],
         description=_l("Required for a common area, e.g. the bicycle shed by building 3."),
     )
-    description = TextAreaField(
-        _l("What is the matter"),
-        validators=[
-            DataRequired(_l("Describe the problem.")),
-            Length(max=NOTE_LENGTH, message=_l("Keep it under 2,000 characters.")),
-        ],
-        render_kw={"rows": 4},
-    )
+    description = _note(_l("What is the matter"), _l("Describe the problem."), rows=4)
     photo = FileField(
         _l("Photo (optional)"),
         description=_l("A JPEG, PNG or WebP photo up to %(mb)s MB.", mb=MAX_MEGABYTES),
@@ -114,14 +119,7 @@ class DispatchForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(
-        _l("Progress note"),
-        validators=[
-            DataRequired(_l("Write a note.")),
-            Length(max=NOTE_LENGTH, message=_l("Keep it under 2,000 characters.")),
-        ],
-        render_kw={"rows": 3},
-    )
+    note = _note(_l("Progress note"), _l("Write a note."))
 
 
 class DepartmentsForm(FlaskForm):
@@ -149,14 +147,7 @@ class DepartmentsForm(FlaskForm):
 
 
 class ResolveForm(FlaskForm):
-    note = TextAreaField(
-        _l("What was done"),
-        validators=[
-            DataRequired(_l("Say what was done.")),
-            Length(max=NOTE_LENGTH, message=_l("Keep it under 2,000 characters.")),
-        ],
-        render_kw={"rows": 3},
-    )
+    note = _note(_l("What was done"), _l("Say what was done."))
 
 
 class AcceptForm(FlaskForm):
@@ -179,14 +170,7 @@ class AcceptForm(FlaskForm):
 
 
 class ReopenForm(FlaskForm):
-    reason = TextAreaField(
-        _l("What is still wrong"),
-        validators=[
-            DataRequired(_l("Say what is still wrong.")),
-            Length(max=NOTE_LENGTH, message=_l("Keep it under 2,000 characters.")),
-        ],
-        render_kw={"rows": 3},
-    )
+    reason = _note(_l("What is still wrong"), _l("Say what is still wrong."))
 
 
 class _QueryForm(FlaskForm):
