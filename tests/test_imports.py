@@ -530,6 +530,28 @@ def test_progress_polls_while_running_and_stops_when_done(office):
     assert "hx-trigger" not in html and "文件没能读完" in html
 
 
+def test_an_import_cut_off_with_its_process_can_be_run_again_from_its_page(office):
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+
+    client, place = office
+    job = wait_for(job_id_from(upload(client, place.id, xlsx(GOOD_ROWS), "r.xlsx")))
+    # As if a process claimed it twenty minutes ago and stopped before committing anything.
+    services.begin_apply(job, utcnow() - timedelta(minutes=20))
+    db.session.commit()
+    html = client.get(f"/property/imports/{job.id}").get_data(as_text=True)
+    assert "hx-trigger" not in html and "导入这份文件时被中断" in html
+    assert f"/property/imports/{job.id}/apply" in html
+
+    client.post(
+        f"/property/imports/{job.id}/apply",
+        data={"csrf_token": csrf_token(client, f"/property/imports/{job.id}")},
+    )
+    assert wait_for(job.id, ImportStatus.DONE).status == ImportStatus.DONE
+    assert count(Household) == 4
+
+
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
