@@ -657,11 +657,11 @@ def test_the_city_data_set_is_consistent(database):
         .having(func.count(Payment.id) != func.max(Payment.receipt_seq))
     ).all()
     assert gaps == []
-    counters = dict(one(select(ReceiptCounter.company_id, ReceiptCounter.last_seq)).tuples().all())
+    counters = dict(one(select(ReceiptCounter.company_id, ReceiptCounter.last_seq)).all())
     last = dict(
-        one(select(Payment.company_id, func.max(Payment.receipt_seq)).group_by(Payment.company_id))
-        .tuples()
-        .all()
+        one(
+            select(Payment.company_id, func.max(Payment.receipt_seq)).group_by(Payment.company_id)
+        ).all()
     )
     assert counters == last
 
@@ -681,17 +681,13 @@ def test_the_city_data_set_is_consistent(database):
         == 0
     )
     assert bills_whose_paid_is_not_allocations_plus_credit() == 0
-    balances = dict(
-        one(select(HouseholdCredit.household_id, HouseholdCredit.balance_fen)).tuples().all()
-    )
+    balances = dict(one(select(HouseholdCredit.household_id, HouseholdCredit.balance_fen)).all())
     ledger = dict(
         one(
             select(CreditEntry.household_id, func.sum(CreditEntry.amount_fen)).group_by(
                 CreditEntry.household_id
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     assert balances == ledger
 
@@ -701,9 +697,7 @@ def test_the_city_data_set_is_consistent(database):
             select(FeeItem.kind, func.sum(Bill.paid_fen) * 1.0 / func.sum(Bill.amount_fen))
             .join(FeeItem, FeeItem.id == Bill.fee_item_id)
             .group_by(FeeItem.kind)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     assert 0.75 < rates[FeeKind.PROPERTY] < 0.92
     assert rates[FeeKind.PARKING] > 0.88
