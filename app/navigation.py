@@ -1,5 +1,7 @@
 """The menu each role sees. Views enforce access themselves; the menu only leads the way."""
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 
 from app.models import Role
@@ -41,3 +43,45 @@ NAVIGATION = {
     Role.MERCHANT: [("alliance.home", _l("Merchant alliance"))],
     Role.OFFICER: [("alliance.home", _l("Merchant alliance"))],
 }
+
+# The pages under a menu entry besides its own, by path: a request's page, a receipt, the
+# roster's other tabs are still "in" that entry, and the menu says so.
+SECTIONS = {
+    "property.roster_households": ("/property/roster/",),
+    "property.request_inbox": ("/property/requests/",),
+    "property.my_requests": ("/property/requests/",),
+    "property.my_tasks": ("/property/requests/",),
+    "property.notices_list": ("/property/notices",),
+    "property.import_index": ("/property/imports",),
+    "auth.activation_codes": ("/activation-codes",),
+    "fees.billing_home": ("/fees/billing",),
+    "fees.counter": ("/fees/counter", "/fees/receipts"),
+    "fees.collection_report": ("/fees/reports/collection",),
+    "fees.arrears": ("/fees/reports/arrears",),
+    "fees.my_fees": ("/fees/my", "/fees/receipts"),
+}
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    endpoint: str
+    text: str
+    current: str | None  # aria-current: "page" on its own page, "true" elsewhere in its section
+
+
+def menu(role: Role, endpoint: str | None, path: str) -> list[MenuEntry]:
+    """The role's menu, the entry the user is in marked: its own page, or else the first entry
+    whose section holds the path."""
+    entries = NAVIGATION.get(role, [])
+    exact = any(target == endpoint for target, _text in entries)
+    marked = False
+    result = []
+    for target, text in entries:
+        current = None
+        if target == endpoint:
+            current = "page"
+        elif not exact and not marked and path.startswith(SECTIONS.get(target, ())):
+            current = "true"
+        marked = marked or current is not None
+        result.append(MenuEntry(target, str(text), current))
+    return result

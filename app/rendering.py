@@ -14,7 +14,7 @@ from app.i18n import LANGUAGE_NAMES
 from app.labels import label
 from app.models import Role
 from app.money import chinese_capital, format_fen, format_period
-from app.navigation import NAVIGATION
+from app.navigation import MenuEntry, menu
 
 
 def render_page(template: str, block: str | None = None, **context: Any) -> str:
@@ -54,9 +54,9 @@ def init_template_helpers(app: Flask) -> None:
         return {"nav_items": nav_items() if current_user.is_authenticated else []}
 
 
-def nav_items() -> list[tuple[str, str]]:
-    """(endpoint, label) pairs for the current user's role, in menu order."""
-    return NAVIGATION.get(current_user.role, [])
+def nav_items() -> list[MenuEntry]:
+    """The current user's menu, in order, with the entry they are in marked."""
+    return menu(current_user.role, request.endpoint, request.path)
 
 
 def redirect_to(location: str) -> Response:

@@ -157,8 +157,9 @@ def test_a_new_household_is_billed_when_the_month_is_run_again(database):
     run(202603, place)
     late_comer = home_in(place)
     # The month is started for this fee item: the preview must look household by household.
-    preview = services.preview_billing(202603, place.id)
-    assert (preview.new_bills, preview.existing_bills) == (1, 1)
+    for scope in (place.id, None):  # one community, and every community
+        preview = services.preview_billing(202603, scope)
+        assert (preview.new_bills, preview.existing_bills) == (1, 1)
     assert run(202603, place).bills_created == 1
     assert len(bills_of(late_comer)) == 1
 

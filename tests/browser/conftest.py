@@ -63,6 +63,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            # The browser's own controls (file pickers, date fields) speak Chinese too.
+            "--lang=zh-CN",
         ],
     }
 

@@ -615,8 +615,9 @@ def preview_billing(
     """What `run_billing` would do for the month, without doing it."""
     check_billable(period)
     in_scope = _scope_for(community_id, user)
-    # Fee items with no bill yet this month (most of them, for a new month) need no look at
-    # the bills: the monthly totals say so once per item, not once per household.
+    # Over many communities, fee items with no bill yet this month (most of them, for a new
+    # month) need no look at the bills: the monthly totals say so once per item, not once per
+    # household. One community's few households are looked up directly, which plans better.
     started = select(BillMonthTotal.community_id, BillMonthTotal.fee_item_id).where(
         BillMonthTotal.period == period, BillMonthTotal.bills > 0
     )
@@ -628,7 +629,9 @@ def preview_billing(
             Bill.fee_item_id == rows.c.fee_item_id,
             Bill.period == period,
         )
-        new = or_(tuple_(rows.c.community_id, rows.c.fee_item_id).not_in(started), ~billed)
+        new = ~billed
+        if community_id is None:
+            new = or_(tuple_(rows.c.community_id, rows.c.fee_item_id).not_in(started), new)
         count, total = db.session.execute(
             select(func.count(), func.coalesce(func.sum(rows.c.amount_fen), 0)).where(new)
         ).one()
