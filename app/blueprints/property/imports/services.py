@@ -39,7 +39,7 @@ from sqlalchemy import (
 from app import audit
 from app.authz import visible
 from app.blueprints.property.imports.reading import COLUMN_BY_KEY, COLUMNS, EMPTY, Cell, Roster
-from app.blueprints.property.roster.services import NON_NUMERIC_SORT_KEY
+from app.blueprints.property.roster.services import NON_NUMERIC_SORT_KEY, strip_suffix
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -103,11 +103,6 @@ FAILURE_MESSAGES = {
     ),
 }
 
-_SUFFIXES = {
-    "building": ("号楼", "栋", "幢", "座"),
-    "unit": ("单元",),
-    "room": ("室", "号", "房"),
-}
 _AREA_UNIT = re.compile(r"\s*(m2|平方米|平米)$")  # after NFKC, ㎡ and m² are both "m2"
 _FLOOR = re.compile(r"(-?\d{1,4})\s*(层|楼|f)?")
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
@@ -129,14 +124,6 @@ class _BadValue(ValueError):
 
 
 # --- one row -------------------------------------------------------------------------------
-
-
-def _strip_suffix(text: str, suffixes: tuple[str, ...]) -> str:
-    """Drop the word after a number, as in 3栋, 1单元, 101室: the roster stores bare numbers."""
-    for suffix in suffixes:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)].strip()
-    return text
 
 
 def _floor(text: str) -> int:
@@ -173,9 +160,9 @@ def _phone(text: str) -> str:
 
 
 _PARSERS = {
-    "building": lambda text: _strip_suffix(text, _SUFFIXES["building"]),
-    "unit": lambda text: _strip_suffix(text, _SUFFIXES["unit"]),
-    "room": lambda text: _strip_suffix(text, _SUFFIXES["room"]),
+    "building": lambda text: strip_suffix(text, "building"),
+    "unit": lambda text: strip_suffix(text, "unit"),
+    "room": lambda text: strip_suffix(text, "room"),
     "floor": _floor,
     "area_m2": _area,
     "owner_name": lambda text: re.sub(r"\s+", " ", text),

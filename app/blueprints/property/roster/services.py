@@ -497,10 +497,13 @@ def building_row(building: Building) -> Any:
     ).one()
 
 
-# The word after a number, which imports drop too (3栋 → 3, 2单元 → 2): the roster keeps bare
-# numbers, so "3栋" typed in a form must meet the "3" already there.
-BUILDING_SUFFIXES = ("号楼", "栋", "幢", "座")
-UNIT_SUFFIXES = ("单元",)
+# The word after a number (3栋 → 3, 2单元 → 2, 101室 → 101): the roster keeps bare numbers, so
+# "3栋" typed in a form or a spreadsheet must meet the "3" already there.
+SUFFIXES = {
+    "building": ("号楼", "栋", "幢", "座"),
+    "unit": ("单元",),
+    "room": ("室", "号", "房"),
+}
 PLACE_NUMBER = re.compile(r"\S{1,16}")
 MAX_FLOORS = 200  # as the building's CHECK constraint
 # Buildings named by a number sort by it; others ("A", "综合楼") after them, with this key,
@@ -514,12 +517,16 @@ def building_sort_key(number: str) -> int:
     return int(number) if NUMBERED.fullmatch(number) else NON_NUMERIC_SORT_KEY
 
 
-def _place_number(text: str | None, suffixes: tuple[str, ...], message: object) -> str:
-    value = (text or "").strip()
-    for suffix in suffixes:
-        if value.endswith(suffix) and len(value) > len(suffix):
-            value = value[: -len(suffix)].strip()
-            break
+def strip_suffix(text: str, place: str) -> str:
+    """`text` without the word after its number, for a "building", "unit" or "room"."""
+    for suffix in SUFFIXES[place]:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)].strip()
+    return text
+
+
+def _place_number(text: str | None, place: str, message: object) -> str:
+    value = strip_suffix((text or "").strip(), place)
     if not PLACE_NUMBER.fullmatch(value):
         raise RosterError("number", message)
     return value
@@ -528,7 +535,7 @@ def _place_number(text: str | None, suffixes: tuple[str, ...], message: object) 
 def building_number(text: str | None) -> str:
     return _place_number(
         text,
-        BUILDING_SUFFIXES,
+        "building",
         _l("Enter the building number without spaces, at most 16 characters, e.g. 3."),
     )
 
@@ -536,7 +543,7 @@ def building_number(text: str | None) -> str:
 def unit_number(text: str | None) -> str:
     return _place_number(
         text,
-        UNIT_SUFFIXES,
+        "unit",
         _l("Enter the unit number without spaces, at most 16 characters, e.g. 2."),
     )
 
