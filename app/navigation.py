@@ -72,16 +72,13 @@ class MenuEntry:
 def menu(role: Role, endpoint: str | None, path: str) -> list[MenuEntry]:
     """The role's menu, the entry the user is in marked: its own page, or else the first entry
     whose section holds the path."""
-    entries = NAVIGATION.get(role, [])
-    exact = any(target == endpoint for target, _text in entries)
-    marked = False
-    result = []
-    for target, text in entries:
-        current = None
-        if target == endpoint:
-            current = "page"
-        elif not exact and not marked and path.startswith(SECTIONS.get(target, ())):
-            current = "true"
-        marked = marked or current is not None
-        result.append(MenuEntry(target, str(text), current))
-    return result
+    targets = [target for target, _text in NAVIGATION.get(role, [])]
+    if endpoint in targets:
+        marked, current = endpoint, "page"
+    else:
+        in_section = (t for t in targets if path.startswith(SECTIONS.get(t, ())))
+        marked, current = next(in_section, None), "true"
+    return [
+        MenuEntry(target, str(text), current if target == marked else None)
+        for target, text in NAVIGATION.get(role, [])
+    ]

@@ -241,7 +241,7 @@ class BillMonthTotal(Base):
     """What was billed per community, fee item and month: the collection-rate report reads
     these few thousand rows instead of a city's million bills, and takes off what the unpaid
     bills still owe (ix_bill_unpaid) to know what was collected. Kept by triggers on `bill`
-    in the same transaction as the bills (migration 0004_fees_report_indexes): bills are
+    in the same transaction as the bills (migration 0005_fees_report_indexes): bills are
     inserted, and deleted only by tests emptying tables; their amounts never change (a trigger
     refuses it)."""
 

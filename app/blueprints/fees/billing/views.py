@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -141,11 +142,10 @@ def billing_run() -> ResponseReturnValue:
     db.session.commit()
     month = format_period(run.period)
     if run.bills_created:
-        bills = f"{run.bills_created:,}"
         flash(
             _(
                 "Issued %(n)s bills for %(month)s, %(total)s in all.",
-                n=bills,
+                n=format_decimal(run.bills_created),
                 month=month,
                 total=format_fen(run.total_fen),
             ),

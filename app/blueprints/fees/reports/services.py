@@ -616,13 +616,19 @@ class Reminder(OwedTotals):
         return sorted({open_bill.bill.period for open_bill in self.bills})
 
 
-def bring_late_fees_up_to_date(
-    community_id: int | None = None, household_id: int | None = None
-) -> None:
+def bring_late_fees_up_to_date(household_id: int) -> None:
     """Late fees grow by the day, and the nightly job may not have run since midnight: a page
-    that shows what one community or household owes brings them up to today first, as the
-    counter does. One UPDATE of that place's unpaid bills; the caller commits."""
-    assess_late_fees(shanghai_today(), community_id=community_id, household_id=household_id)
+    that shows what a household owes brings them up to today first, as the counter does. One
+    UPDATE of its unpaid bills; the caller commits."""
+    assess_late_fees(shanghai_today(), household_id=household_id)
+
+
+def bring_arrears_late_fees_up_to_date(filters: ArrearsFilter) -> None:
+    """The same for an arrears list of one community. A company's or the city's are left to
+    the nightly job (`flask fees assess-late-fees`): too many bills to touch on every page.
+    The caller commits."""
+    if filters.community_id is not None:
+        assess_late_fees(shanghai_today(), community_id=filters.community_id)
 
 
 def reminder(household_id: int, user: User | None = None) -> Reminder:
@@ -630,7 +636,7 @@ def reminder(household_id: int, user: User | None = None) -> Reminder:
     late fees apart (brought up to today; the caller commits), as the arrears list has them.
     404 unless the user may see it."""
     household = get_visible_or_404(Household, household_id, user)
-    bring_late_fees_up_to_date(household_id=household.id)
+    bring_late_fees_up_to_date(household.id)
     unit = db.session.get(Unit, household.unit_id)
     community = db.session.get(Community, household.community_id)
     return Reminder(

@@ -154,7 +154,8 @@ def arrears() -> ResponseReturnValue:
     form, filters, chosen, sort = _arrears_request()
     rows = totals = None
     if filters.chosen and not form.errors:
-        _late_fees_of(filters)
+        services.bring_arrears_late_fees_up_to_date(filters)
+        db.session.commit()
         query = services.arrears_rows(filters, sort)
         rows = paginate(query)
         totals = services.arrears_totals(query)
@@ -173,14 +174,6 @@ def arrears() -> ResponseReturnValue:
     return render_page("fees/reports/arrears.html", "arrears", **context), status
 
 
-def _late_fees_of(filters: ArrearsFilter) -> None:
-    # One community's are brought up to today here; a company's or the city's, by the nightly
-    # job (`flask fees assess-late-fees`): too many bills to touch on every page.
-    if filters.community_id is not None:
-        services.bring_late_fees_up_to_date(community_id=filters.community_id)
-        db.session.commit()
-
-
 @bp.get("/reports/arrears.xlsx")
 @roles_required(*READERS)
 def arrears_export() -> ResponseReturnValue:
@@ -188,7 +181,8 @@ def arrears_export() -> ResponseReturnValue:
     form, filters, chosen, sort = _arrears_request()
     if form.errors or not filters.chosen:
         return arrears()
-    _late_fees_of(filters)
+    services.bring_arrears_late_fees_up_to_date(filters)
+    db.session.commit()
     place = chosen.get("community") or chosen["company"]
     title = _("Arrears")
     query = services.arrears_rows(filters, sort)
@@ -241,7 +235,7 @@ def my_fees() -> ResponseReturnValue:
     context: dict[str, Any] = {"homes": homes, "here": here, "home": None}
     if here is not None:
         home = here.Household
-        services.bring_late_fees_up_to_date(household_id=home.id)
+        services.bring_late_fees_up_to_date(home.id)
         db.session.commit()
         months_page = paginate(services.bill_months(home.id), per_page=MONTHS_PER_PAGE)
         latest = db.session.execute(payment_rows(home.id).limit(LATEST_PAYMENTS + 1)).all()
