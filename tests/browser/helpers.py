@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import ConsoleMessage, Error, Page
+from playwright.sync_api import ConsoleMessage, Error, Locator, Page
 
 from app.demo import DEMO_PASSWORD
 
@@ -119,3 +119,11 @@ def screenshot(page: Page, name: str, enabled: bool, full_page: bool = True) -> 
         page.screenshot(
             path=SCREENSHOTS / name, full_page=full_page, caret="initial", animations="disabled"
         )
+
+
+def preview_billing(page: Page, month: str, community: str) -> Locator:
+    """On the billing page, preview `month` for one community; the preview that comes back."""
+    page.get_by_label("月份").fill(month)
+    page.locator("select[name=community_id]").select_option(label=community)
+    page.get_by_role("button", name="预览").click()
+    return page.locator("article.billing-preview")

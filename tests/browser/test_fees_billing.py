@@ -13,7 +13,7 @@ from app.blueprints.fees.billing.services import assess_late_fees
 from app.extensions import db
 from app.models import Bill, Community
 from app.money import SHANGHAI, add_months, current_period, format_period
-from tests.browser.helpers import Check, Watch, screenshot, sign_in
+from tests.browser.helpers import Check, Watch, preview_billing, screenshot, sign_in
 
 pytestmark = pytest.mark.usefixtures("billing_demo")
 
@@ -47,10 +47,7 @@ def test_a_manager_sets_a_rate_and_bills_next_month_once(
     check_page(watched)
 
     page.get_by_role("link", name="收费开账").first.click()
-    page.get_by_label("月份").fill(next_month)
-    page.locator("select[name=community_id]").select_option(label="兴隆苑")
-    page.get_by_role("button", name="预览").click()
-    preview = page.locator("article.billing-preview")
+    preview = preview_billing(page, next_month, "兴隆苑")
     expect(preview).to_contain_text(f"预览：{next_month}，兴隆苑")
     issue = preview.get_by_role("button", name="开出")
     expect(issue).to_be_visible()
@@ -63,9 +60,7 @@ def test_a_manager_sets_a_rate_and_bills_next_month_once(
     expect(page.locator("table").first).to_contain_text(next_month)
     check_page(watched)
 
-    page.get_by_label("月份").fill(next_month)
-    page.locator("select[name=community_id]").select_option(label="兴隆苑")
-    page.get_by_role("button", name="预览").click()
+    preview = preview_billing(page, next_month, "兴隆苑")
     expect(preview).to_contain_text("再次开账不会产生新账单")
     with page.expect_navigation():
         preview.get_by_role("button", name="仍然开账").click()

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from app.money import current_period, format_period
-from tests.browser.helpers import PHONE, Check, Watch, sign_in
+from tests.browser.helpers import PHONE, Check, Watch, preview_billing, sign_in
 
 # 1栋1单元101室 of 兴隆苑 (the `resident` account's home) measures 72.40 m².
 RATE = "1.50"
@@ -35,10 +35,7 @@ def test_bill_a_month_take_the_payment_print_the_receipt_resident_sees_it_paid(
     check_page(watched)
 
     page.get_by_role("link", name="收费开账").first.click()
-    page.get_by_label("月份").fill(month)
-    page.locator("select[name=community_id]").select_option(label="兴隆苑")
-    page.get_by_role("button", name="预览").click()
-    preview = page.locator("article.billing-preview")
+    preview = preview_billing(page, month, "兴隆苑")
     expect(preview).to_contain_text(f"预览：{month}，兴隆苑")
     with page.expect_navigation():
         preview.get_by_role("button", name="开出").click()
