@@ -1,27 +1,21 @@
-"""Money and periods at the edges: fen in the database, yuan as people type and read it.
+"""Money at the edges: fen in the database, yuan as people type and read it.
 
 Amounts are integer fen (分). Text from users is parsed strictly — no negatives, at most two
 decimals, no exponents, NaN or infinity — into fen; shown as ¥1,234.50; and written in Chinese
-capital numerals (大写金额) for receipts. Periods are calendar months kept as yyyymm integers.
+capital numerals (大写金额) for receipts.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-from wtforms.validators import ValidationError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # ¥ 10 million: far above any household's bills, low enough to catch a typo like 1e9.
 MAX_FEN = 10_000_000_00
 _AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$", re.ASCII)
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class MoneyError(ValueError):
@@ -106,53 +100,3 @@ def chinese_capital(fen: int) -> str:
     else:
         text += "整"
     return text
-
-
-def parse_period(text: str | None) -> int:
-    """'2026-11' → 202611. Raises ValueError for anything else."""
-    match = _PERIOD.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
-        raise ValueError(f"not a month: {text!r}")
-    return int(match.group(1)) * 100 + int(match.group(2))
-
-
-def format_period(period: int) -> str:
-    return f"{period // 100:04d}-{period % 100:02d}"
-
-
-def add_months(period: int, months: int) -> int:
-    index = (period // 100) * 12 + (period % 100 - 1) + months
-    return (index // 12) * 100 + index % 12 + 1
-
-
-def current_period(now: datetime | None = None) -> int:
-    """This month in Asia/Shanghai, where the communities are."""
-    local = (now or datetime.now(SHANGHAI)).astimezone(SHANGHAI)
-    return local.year * 100 + local.month
-
-
-class MoneyField(StringField):
-    """A text input for yuan whose `.data` is integer fen (None when empty or invalid), keeping
-    exactly what the user typed for redisplay."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.raw_text = valuelist[0] if valuelist else ""
-        self.data = None
-        if self.raw_text.strip():
-            try:
-                self.data = parse_yuan(self.raw_text)
-            except MoneyError as error:
-                self.process_errors.append(str(error))
-
-    def _value(self) -> str:
-        if getattr(self, "raw_text", None) is not None:
-            return self.raw_text
-        return str(fen_to_yuan(self.data)) if self.data is not None else ""
-
-
-def validate_period_text(_form: object, field: StringField) -> None:
-    """WTForms validator for a yyyy-mm month field."""
-    try:
-        parse_period(field.data)
-    except ValueError as error:
-        raise ValidationError(_l("Enter a month as YYYY-MM, e.g. 2026-11.")) from error

@@ -13,8 +13,9 @@ from jinja2_fragments.flask import render_block
 from app.i18n import LANGUAGE_NAMES
 from app.labels import label
 from app.models import Role
-from app.money import chinese_capital, format_fen, format_period
+from app.money import chinese_capital, format_fen
 from app.navigation import MenuEntry, menu
+from app.periods import format_period
 
 
 def render_page(template: str, block: str | None = None, **context: Any) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.blueprints.fees.billing.services import run_billing
 from app.extensions import db
-from app.money import add_months, current_period, format_period
+from app.periods import add_months, current_period, format_period
 from bench.registry import Bench, case
 
 

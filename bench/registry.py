@@ -29,7 +29,7 @@ from app.blueprints.fees.billing.citydata import RATES_FROM, CitySample
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import Role, User
-from app.money import add_months
+from app.periods import add_months
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
 ensure_venv "[test]"
-# Chinese fonts too: without them the screenshots show Chinese text as empty boxes.
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+# Chinese fonts too: without them the screenshots show Chinese text as empty boxes. The font
+# list is read whole first: `fc-list | grep -q` under pipefail fails when grep stops early.
+fonts=$(fc-list 2>/dev/null || true)
+if [ ! -x /usr/bin/chromium ] || [[ ${fonts,,} != *"noto sans cjk"* ]]; then
   echo "Installing Debian's chromium and CJK fonts for the browser tests…"
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

@@ -2,6 +2,9 @@
 
 Every test that uses the `app` fixture runs once on SQLite and, when TEST_DATABASE_URL is
 set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test), once more on PostgreSQL.
+
+The whole suite runs as of one moment, not the day it is run: GONGJIAN_TEST_NOW (an ISO time
+with its offset) moves it, e.g. to a new year's morning or a quarter's last evening.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import pytest
 from flask import Flask
@@ -19,10 +23,12 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from app.models import Role, User
+from app.periods import travel_to
 from tests import factories
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+SUITE_NOW = datetime.fromisoformat(os.environ.get("GONGJIAN_TEST_NOW", "2026-11-18T10:00:00+08:00"))
 CSRF_PATTERN = re.compile(
     r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
 )
@@ -36,6 +42,13 @@ class Client(FlaskClient):
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         with self.application.app_context():
             return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clock() -> Iterator[datetime]:
+    """The portal's clock at SUITE_NOW for the whole run; it keeps ticking from there."""
+    with travel_to(SUITE_NOW):
+        yield SUITE_NOW
 
 
 def make_app(database_url: str, **overrides: object) -> Flask:

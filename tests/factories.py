@@ -184,7 +184,7 @@ def notice(place: Community | None = None, buildings=(), **fields):  # type: ign
     from datetime import timedelta
 
     from app.models import Notice, NoticeBuilding
-    from app.models.base import utcnow
+    from app.periods import utcnow
 
     place = place or community()
     author = fields.pop("author", None) or user(Role.MANAGER, company_id=place.company_id)
@@ -212,7 +212,7 @@ def activation_code(  # type: ignore[no-untyped-def]
 
     from app.blueprints.auth.activation_services import code_hash
     from app.models import ActivationCode
-    from app.models.base import utcnow
+    from app.periods import utcnow
 
     home = home or household()
     issuer = fields.pop("issuer", None) or user(Role.ADMIN)
@@ -293,7 +293,7 @@ def service_request(home: Household | None = None, photo: bool = False, **fields
         RequestStatus,
         ServiceRequest,
     )
-    from app.models.base import utcnow
+    from app.periods import utcnow
     from app.uploads import save_image
 
     home = home or household()

@@ -13,7 +13,7 @@ from app.blueprints.auth import activation_services as services
 from app.blueprints.auth.activation_services import ActivationError
 from app.extensions import db
 from app.models import ActivationCode, AuditEntry, ResidentHousehold, Role, User
-from app.models.base import utcnow
+from app.periods import utcnow
 from tests import factories
 from tests.conftest import csrf_token
 

@@ -38,7 +38,7 @@ from app.models import (
     ReceiptCounter,
     Role,
 )
-from app.money import add_months, current_period
+from app.periods import add_months, current_period
 from tests import factories
 
 

@@ -19,7 +19,7 @@ from app.models import (
     ParkingSpace,
     Role,
 )
-from app.money import add_months, current_period, format_period
+from app.periods import add_months, current_period, format_period
 from tests import factories
 from tests.conftest import csrf_token
 

@@ -40,7 +40,7 @@ from app.models import (
     ReceiptCounter,
     Role,
 )
-from app.money import SHANGHAI
+from app.periods import shanghai_now
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -279,7 +279,7 @@ def test_receipt_numbers_count_up_per_company_and_year(database):
     lq = factories.company(code="LQ")
     ours = [home_with_bills(10000, place=factories.community(xsz))[0] for _ in range(2)]
     theirs = home_with_bills(10000, place=factories.community(lq))[0]
-    year = datetime.now(SHANGHAI).year
+    year = shanghai_now().year
 
     numbers = [pay(ours[0], 100).receipt_no, pay(theirs, 100).receipt_no]
     numbers += [pay(ours[1], 100).receipt_no, pay(ours[0], 100).receipt_no]
@@ -294,7 +294,7 @@ def test_receipt_numbers_count_up_per_company_and_year(database):
 
 def test_receipt_numbers_stay_gapless_across_failed_transactions(database):
     home, _bills = home_with_bills(10000, 10000, 10000)
-    year = datetime.now(SHANGHAI).year
+    year = shanghai_now().year
     code = db.session.get(Community, home.community_id).company.code
 
     first = pay(home, 100)

@@ -19,8 +19,8 @@ from app.blueprints.fees.reports.services import (
     Rate,
     ReportError,
 )
-from app.blueprints.property.roster.services import Sort
 from app.extensions import db
+from app.listing import Sort
 from app.models import (
     Bill,
     BillMonthTotal,
@@ -32,7 +32,7 @@ from app.models import (
     Role,
     User,
 )
-from app.money import current_period
+from app.periods import current_period
 from tests import factories
 
 

@@ -386,7 +386,7 @@ def test_a_job_is_applied_once(in_request):
 def test_an_apply_cut_off_with_its_process_may_be_claimed_again(in_request):
     from datetime import timedelta
 
-    from app.models.base import utcnow
+    from app.periods import utcnow
 
     job = run_validation(new_job(factories.community()), xlsx(GOOD_ROWS), "r.xlsx")
     claimed = utcnow()
@@ -533,7 +533,7 @@ def test_progress_polls_while_running_and_stops_when_done(office):
 def test_an_import_cut_off_with_its_process_can_be_run_again_from_its_page(office):
     from datetime import timedelta
 
-    from app.models.base import utcnow
+    from app.periods import utcnow
 
     client, place = office
     job = wait_for(job_id_from(upload(client, place.id, xlsx(GOOD_ROWS), "r.xlsx")))

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.money import (
-    MoneyError,
-    add_months,
-    chinese_capital,
-    format_fen,
-    format_period,
-    parse_period,
-    parse_yuan,
-)
+from app.money import MoneyError, chinese_capital, format_fen, parse_yuan
+from app.periods import add_months, format_period, parse_period
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from app.models import (
     Role,
     ServiceRequest,
 )
-from app.models.base import utcnow
+from app.periods import utcnow
 from tests import factories
 from tests.conftest import csrf_token
 

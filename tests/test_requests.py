@@ -8,12 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.blueprints.property.requests import services
-from app.blueprints.property.requests.services import (
-    Filters,
-    Month,
-    NotAllowed,
-    RequestError,
-)
+from app.blueprints.property.requests.services import Filters, NotAllowed, RequestError
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -26,7 +21,7 @@ from app.models import (
     Role,
     ServiceRequest,
 )
-from app.models.base import utcnow
+from app.periods import Month, utcnow
 from tests import factories
 
 

@@ -293,7 +293,7 @@ def test_the_status_block_polls_until_the_resident_must_answer(resident, place):
 def test_inbox_filters_search_and_overdue_badge(manager, place):
     from datetime import timedelta
 
-    from app.models.base import utcnow
+    from app.periods import utcnow
 
     late = factories.service_request(
         place["home"],

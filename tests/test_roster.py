@@ -14,8 +14,9 @@ from sqlalchemy import event, func, select
 
 from app.blueprints.auth.services import start_session
 from app.blueprints.property.roster import services
-from app.blueprints.property.roster.services import HouseholdFilter, RosterError, Sort
+from app.blueprints.property.roster.services import HouseholdFilter, RosterError
 from app.extensions import db
+from app.listing import Sort, parse_sort
 from app.models import (
     AuditEntry,
     Building,
@@ -170,12 +171,8 @@ def test_search_stays_in_the_company(place):
 
 
 def test_sort_keys_are_whitelisted(place):
-    assert services.parse_sort(
-        "owner; DROP TABLE", "desc", services.HOUSEHOLD_SORTS, "room"
-    ) == Sort("room")
-    assert services.parse_sort("area", "desc", services.HOUSEHOLD_SORTS, "room") == Sort(
-        "area", True
-    )
+    assert parse_sort("owner; DROP TABLE", "desc", services.HOUSEHOLD_SORTS, "room") == Sort("room")
+    assert parse_sort("area", "desc", services.HOUSEHOLD_SORTS, "room") == Sort("area", True)
     assert rooms(place["manager"], sort=Sort("phone", True)) == ["102", "101", "201"]
     assert rooms(place["manager"], sort=Sort("phone")) == ["201", "101", "102"]
 

@@ -3,8 +3,6 @@ them, and is told that issuing them again creates nothing; parking spaces and a 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -12,7 +10,7 @@ from sqlalchemy import select
 from app.blueprints.fees.billing.services import assess_late_fees
 from app.extensions import db
 from app.models import Bill, Community
-from app.money import SHANGHAI, add_months, current_period, format_period
+from app.periods import add_months, current_period, format_period, shanghai_today
 from tests.browser.helpers import Check, Watch, preview_billing, screenshot, sign_in
 
 pytestmark = pytest.mark.usefixtures("billing_demo")
@@ -111,7 +109,7 @@ def test_a_manager_waives_part_of_a_late_fee(
         .order_by(Bill.id)
         .limit(1)
     )
-    assess_late_fees(datetime.now(SHANGHAI).date(), household_id=bill.household_id)
+    assess_late_fees(shanghai_today(), household_id=bill.household_id)
     db.session.commit()
     bill_id, late_fee = bill.id, db.session.get(Bill, bill.id).late_fee_fen
     db.session.remove()

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from app.money import current_period, format_period
+from app.periods import current_period, format_period
 from tests.browser.helpers import PHONE, Check, Watch, preview_billing, sign_in
 
 # 1栋1单元101室 of 兴隆苑 (the `resident` account's home) measures 72.40 m².

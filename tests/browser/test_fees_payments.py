@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Payment, ResidentHousehold, User
-from app.money import current_period, format_period
+from app.periods import current_period, format_period
 from tests.browser.helpers import PHONE, Check, Watch, screenshot, sign_in
 
 pytestmark = pytest.mark.usefixtures("fees_demo")

@@ -31,7 +31,7 @@ from app.models import (
     User,
 )
 from app.models.accounts import hash_token
-from app.models.base import utcnow
+from app.periods import utcnow
 
 # No 0/O, 1/I/L: a code read off paper and typed on a phone must not be ambiguous.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -21,8 +21,8 @@ from app.blueprints.auth.views import bp
 from app.blueprints.property.notices.services import community_choices
 from app.extensions import db, limiter
 from app.models import ActivationCode, Household, Role
-from app.models.base import utcnow
 from app.pagination import paginate
+from app.periods import utcnow
 from app.rendering import redirect_to, render_page
 
 ISSUERS = (Role.ADMIN, Role.MANAGER)

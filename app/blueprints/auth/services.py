@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db, login_manager
 from app.models import LoginSession, Role, User
 from app.models.accounts import PASSWORD_METHOD, hash_token
-from app.models.base import utcnow
+from app.periods import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the username is unknown, so that a wrong username takes as long

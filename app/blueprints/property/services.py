@@ -13,7 +13,7 @@ from app.blueprints.property.notices.services import in_force_count
 from app.blueprints.property.requests.services import NOT_CLOSED, overdue_clause, start_of_day
 from app.extensions import db
 from app.models import Building, Community, Company, Household, ServiceRequest, Staff, Unit, User
-from app.models.base import utcnow
+from app.periods import utcnow
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from werkzeug.security import generate_password_hash
 
+from app import sql
 from app.blueprints.fees.billing.services import assess_late_fees, run_billing
 from app.demo import DEMO_PASSWORD, SURNAMES
 from app.extensions import db
@@ -68,8 +69,8 @@ from app.models import (
     Unit,
     User,
 )
-from app.models.base import UTCDateTime, utcnow
-from app.money import SHANGHAI, add_months, current_period
+from app.models.base import UTCDateTime
+from app.periods import SHANGHAI, add_months, current_period, shanghai_now, shanghai_today, utcnow
 
 CITY = "宜昌市"
 DISTRICTS = {
@@ -104,7 +105,7 @@ class CitySample:
 
 def numbers(upto: int, name: str) -> FromClause:
     """1..upto as a one-column table `n`."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if sql.is_postgres():
         series = func.generate_series(1, upto)
         return series.table_valued(column("n", Integer), name=name).render_derived()
     series = select(literal(1).label("n")).cte(name, recursive=True)
@@ -370,7 +371,7 @@ def _collectors() -> None:
 def _slots(first: int, months: int, rng: random.Random) -> FromClause:
     """Moments payments were made: per quarter of the data set, some working hours in its last
     month (never in the future); quarter `months // 3` holds the prepayments, made lately."""
-    now = datetime.now(SHANGHAI)
+    now = shanghai_now()
     selects = []
     for quarter in range(months // 3 + 1):
         month = add_months(first, min(3 * quarter + 2, months - 1))
@@ -595,11 +596,11 @@ def _late_fees() -> None:
             ).where(_city_communities(), Community.id % 10 == 0),
         )
     )
-    assess_late_fees(datetime.now(SHANGHAI).date())
+    assess_late_fees(shanghai_today())
 
 
 def _analyze() -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
+    if sql.is_postgres():
         # VACUUM as well, as autovacuum would after a bulk load: it clears the dead rows the
         # bulk UPDATEs leave and sets the visibility map, without which an index-only scan
         # (the collection-rate report's) must read the table after all. Not in a transaction.

@@ -9,7 +9,7 @@ import click
 from app.blueprints.fees import bp
 from app.blueprints.fees.billing.services import assess_late_fees
 from app.extensions import db
-from app.money import SHANGHAI
+from app.periods import shanghai_today
 
 
 @bp.cli.command("assess-late-fees")
@@ -21,7 +21,7 @@ from app.money import SHANGHAI
 @click.option("--community", "community_id", type=int, help="Only this community (its id).")
 def assess_late_fees_command(as_of: datetime | None, community_id: int | None) -> None:
     """Raise the late fee of every unpaid bill of the communities that charge one."""
-    day: date = as_of.date() if as_of else datetime.now(SHANGHAI).date()
+    day: date = as_of.date() if as_of else shanghai_today()
     changed = assess_late_fees(day, community_id)
     db.session.commit()
     click.echo(f"Late fees assessed as of {day.isoformat()}: {changed} bills changed.")

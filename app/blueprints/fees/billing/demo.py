@@ -26,7 +26,7 @@ from app.models import (
     ParkingSpace,
     Unit,
 )
-from app.money import add_months, current_period
+from app.periods import add_months, current_period
 
 MONTHS = 12
 # community: (property fee in fen per m² a month, parking fee in fen per space a month,

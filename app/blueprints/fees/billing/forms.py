@@ -22,9 +22,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.fields import MoneyField, validate_period_text
 from app.labels import label
 from app.models import FeeKind, LateFeeMode
-from app.money import MoneyField, format_fen, parse_period, validate_period_text
+from app.money import format_fen
+from app.periods import parse_period
 
 # ¥10,000 per m², space or household a month: far above any real fee, low enough to catch a
 # typo, and small enough that area × rate always fits a bill's amount.

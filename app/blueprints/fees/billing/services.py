@@ -39,9 +39,8 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app import sql
 from app.authz import get_visible_or_404, scope, visible
 from app.extensions import db
 from app.models import (
@@ -66,8 +65,10 @@ from app.models import (
     Unit,
     User,
 )
-from app.models.base import UTCDateTime, utcnow
-from app.money import add_months, current_period, format_fen, format_period
+from app.models.base import UTCDateTime
+from app.money import format_fen
+from app.periods import add_months, current_period, format_period, utcnow
+from app.sql import lock_row
 
 BILL_KEY = ["household_id", "fee_item_id", "period"]
 # A range of parking spaces is typed by hand; more than this at once is a typo.
@@ -84,25 +85,6 @@ class BillingError(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-def _is_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _insert(model: type):  # type: ignore[no-untyped-def]
-    return (pg_insert if _is_postgres() else sqlite_insert)(model)
-
-
-def lock_row(model: type, object_id: int) -> None:
-    """Hold a write lock on one row until the transaction ends, on both backends: SELECT … FOR
-    UPDATE on PostgreSQL; on SQLite a no-op UPDATE, which takes the database's write lock
-    (a SELECT would not, and two clerks could both pass a check before either writes)."""
-    key = model.id  # type: ignore[attr-defined]
-    if _is_postgres():
-        db.session.execute(select(key).where(key == object_id).with_for_update())
-    else:
-        db.session.execute(update(model).where(key == object_id).values(id=key))
 
 
 def _expire_loaded(*models: type) -> None:
@@ -345,7 +327,9 @@ def add_spaces(community_id: int, numbers: list[str]) -> tuple[int, int]:
     if missing:
         now = utcnow()
         db.session.execute(
-            _insert(ParkingSpace).on_conflict_do_nothing(index_elements=["community_id", "number"]),
+            sql.insert(ParkingSpace).on_conflict_do_nothing(
+                index_elements=["community_id", "number"]
+            ),
             [{"community_id": community_id, "number": n, "created_at": now} for n in missing],
         )
     return len(missing), len(present)
@@ -670,7 +654,9 @@ def run_billing(period: int, community_id: int | None, user: User | None) -> Bil
     for kind in FeeKind:
         rows = _candidates(kind, period, in_scope).add_columns(*constants)
         db.session.execute(
-            _insert(Bill).from_select(columns, rows).on_conflict_do_nothing(index_elements=BILL_KEY)
+            sql.insert(Bill)
+            .from_select(columns, rows)
+            .on_conflict_do_nothing(index_elements=BILL_KEY)
         )
     new_bills = (Bill.billing_run_id == run.id) & (Bill.period == period)
     count, total = db.session.execute(
@@ -700,7 +686,7 @@ def draw_credit(run: BillingRun) -> int:
         )
         .order_by(HouseholdCredit.household_id)
     )
-    if _is_postgres():
+    if sql.is_postgres():
         # Balances read below stay as read until the transaction ends: a payment at the
         # counter adding credit to the same household waits for this run.
         db.session.execute(with_credit.with_for_update())
@@ -814,17 +800,17 @@ def _days_past_month_end(as_of: date) -> ColumnElement[int]:
     """Days from the last day of the bill's month to `as_of` (a bill is due by the end of its
     month). Date arithmetic differs by backend; `as_of` is a date, never user text."""
     day = as_of.isoformat()
-    if _is_postgres():
-        sql = (
+    if sql.is_postgres():
+        expression = (
             f"(DATE '{day}' - (make_date(bill.period / 100, bill.period % 100, 1)"
             " + INTERVAL '1 month' - INTERVAL '1 day')::date)"
         )
     else:
-        sql = (
+        expression = (
             f"CAST(julianday('{day}') - julianday(printf('%04d-%02d-01', bill.period / 100,"
             " bill.period % 100), '+1 month', '-1 day') AS INTEGER)"
         )
-    return literal_column(sql, Integer)
+    return literal_column(expression, Integer)
 
 
 def assess_late_fees(

@@ -41,8 +41,9 @@ from app.models import (
     ParkingSpace,
     Role,
 )
-from app.money import current_period, format_fen, format_period
+from app.money import format_fen
 from app.pagination import paginate
+from app.periods import current_period, format_period
 from app.rendering import redirect_to, render_page
 
 # Billing is the office's work: the district office and the companies' managers.

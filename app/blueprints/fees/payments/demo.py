@@ -21,12 +21,7 @@ from sqlalchemy import func, insert, select, update
 
 from app.blueprints.auth.services import create_user
 from app.blueprints.fees.billing.services import assess_late_fees
-from app.blueprints.fees.payments.services import (
-    DUE,
-    record_payment,
-    reverse_payment,
-    shanghai_today,
-)
+from app.blueprints.fees.payments.services import DUE, record_payment, reverse_payment
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import (
@@ -44,7 +39,14 @@ from app.models import (
     Unit,
     User,
 )
-from app.money import SHANGHAI, add_months, current_period
+from app.periods import (
+    SHANGHAI,
+    add_months,
+    current_period,
+    months_between,
+    shanghai_now,
+    shanghai_today,
+)
 
 KEY = "demo-"
 METHODS = (PaymentMethod.WECHAT,) * 4 + (PaymentMethod.ALIPAY,) * 2 + (PaymentMethod.CASH,) * 3
@@ -191,7 +193,7 @@ def _pay_in_bulk(
     """One payment per household and quarter paid, in a few statements; receipt numbers in
     time order per company and year, and the counters left at the last of them."""
     this_month = current_period()
-    latest = datetime.now(SHANGHAI) - timedelta(hours=1)
+    latest = shanghai_now() - timedelta(hours=1)
     payments, paid_bills = [], []
     for home in homes:
         unpaid = unpaid_months.get(home.household_id, _months_unpaid(rng))
@@ -201,10 +203,12 @@ def _pay_in_bulk(
         # This month's bills are paid by some households already, the rest later.
         if unpaid == 0 and rng.random() < 0.5:
             until = add_months(this_month, -1)
+        # Quarters counted back from this month, not calendar quarters: twelve months always
+        # make four payments, whatever month the demo is loaded in.
         quarters: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for bill in home.bills:
             if bill[1] <= until:
-                quarters[(bill[1] // 100) * 4 + (bill[1] % 100 - 1) // 3].append(bill)
+                quarters[-(months_between(bill[1], this_month) // 3)].append(bill)
         for number, (_quarter, bills) in enumerate(sorted(quarters.items())):
             key = f"{KEY}{home.household_id}-{number}"
             payments.append(

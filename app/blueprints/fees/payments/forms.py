@@ -22,9 +22,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.blueprints.fees.billing.forms import money_required
 from app.blueprints.fees.payments.services import MAX_KEY_LENGTH
+from app.fields import MoneyField
 from app.labels import label
 from app.models import PaymentMethod
-from app.money import MoneyField
 
 EXPIRED = _l("This form has expired. Open the household again and re-enter.")
 

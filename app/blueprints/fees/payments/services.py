@@ -39,10 +39,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from app import sql
 from app.authz import get_visible_or_404, visible
 from app.blueprints.fees.billing.services import assess_late_fees
 from app.extensions import db
@@ -64,8 +63,8 @@ from app.models import (
     Unit,
     User,
 )
-from app.models.base import utcnow
-from app.money import SHANGHAI, format_fen
+from app.money import format_fen
+from app.periods import SHANGHAI, shanghai_today, utcnow
 
 # What a bill still owes: its amount and late fee, less waivers and what has been paid.
 DUE = Bill.amount_fen + Bill.late_fee_fen - Bill.late_fee_waived_fen - Bill.paid_fen
@@ -86,25 +85,13 @@ class PaymentError(ValueError):
         self.excess_fen = excess_fen
 
 
-def _is_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _insert(model: type):  # type: ignore[no-untyped-def]
-    return (pg_insert if _is_postgres() else sqlite_insert)(model)
-
-
 def _take_sqlite_write_lock(household_id: int) -> None:
     """SQLite: begin writing now, so that every read below sees the last committed payment
     (a transaction that only read first could not write later without failing)."""
-    if not _is_postgres():
+    if not sql.is_postgres():
         db.session.execute(
             update(Household).where(Household.id == household_id).values(id=Household.id)
         )
-
-
-def shanghai_today() -> date:
-    return datetime.now(SHANGHAI).date()
 
 
 # ---- Finding a household ----------------------------------------------------------------------
@@ -286,7 +273,7 @@ def take_receipt_number(company_id: int, when: datetime) -> tuple[int, int, str]
         # The year's first receipt: two clerks may both get here; the key lets one row in and
         # the other waits for it, then both take their turn at the UPDATE.
         db.session.execute(
-            _insert(ReceiptCounter)
+            sql.insert(ReceiptCounter)
             .values(company_id=company_id, year=year, last_seq=0)
             .on_conflict_do_nothing(index_elements=["company_id", "year"])
         )
@@ -354,7 +341,7 @@ def _add_credit(household_id: int, amount_fen: int, reason: CreditReason, paymen
     """Change a household's credit by `amount_fen` with its ledger entry, atomically in SQL;
     the balance's CHECK refuses to go below zero."""
     db.session.execute(
-        _insert(HouseholdCredit)
+        sql.insert(HouseholdCredit)
         .values(household_id=household_id, balance_fen=0)
         .on_conflict_do_nothing(index_elements=["household_id"])
     )

@@ -17,9 +17,9 @@ from app.blueprints.fees.payments.forms import PaymentForm, ReversalForm
 from app.blueprints.fees.payments.services import PaymentError
 from app.extensions import db
 from app.models import Household, PaymentMethod, Role
-from app.models.base import utcnow
 from app.money import format_fen
 from app.pagination import paginate
+from app.periods import shanghai_today, utcnow
 from app.rendering import redirect_to, render_page
 
 # Money is taken by the companies' managers (and the district office, which may do anything).
@@ -184,10 +184,10 @@ def daily_report() -> ResponseReturnValue:
     text = request.args.get("day", "").strip()
     error = None
     try:
-        day = date.fromisoformat(text) if text else services.shanghai_today()
+        day = date.fromisoformat(text) if text else shanghai_today()
     except ValueError:
         error = _("Enter a day as YYYY-MM-DD, e.g. 2026-11-23.")
-        day = services.shanghai_today()
+        day = shanghai_today()
     companies = services.report_companies() if current_user.role == Role.ADMIN else []
     company_id = request.args.get("company_id", type=int)
     if company_id not in {cid for cid, _name in companies}:

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
-from app.money import MoneyField
+from app.fields import MoneyField
 
 
 def optional_id(value: object) -> int | None:

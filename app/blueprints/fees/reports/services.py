@@ -25,17 +25,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import ColumnElement, Select, case, distinct, func, literal, select, text, union_all
 
+from app import sql
 from app.authz import get_visible_or_404, scope, visible
 from app.blueprints.fees.billing.services import assess_late_fees
-from app.blueprints.fees.payments.services import (
-    DUE,
-    OpenBill,
-    OwedTotals,
-    open_bills,
-    shanghai_today,
-)
-from app.blueprints.property.roster.services import Sort
+from app.blueprints.fees.payments.services import DUE, OpenBill, OwedTotals, open_bills
 from app.extensions import db
+from app.listing import Sort
 from app.models import (
     Bill,
     BillMonthTotal,
@@ -51,7 +46,8 @@ from app.models import (
     Unit,
     User,
 )
-from app.money import add_months, current_period, fen_to_yuan, format_period, parse_period
+from app.money import fen_to_yuan
+from app.periods import add_months, current_period, format_period, parse_period, shanghai_today
 
 # The collection rates Yichang reports after renovation, which every dashboard compares with.
 TARGETS: dict[FeeKind, int] = {FeeKind.PROPERTY: 80, FeeKind.PARKING: 90}
@@ -258,7 +254,7 @@ def _report(
 ) -> CollectionReport:
     """Sum `sums` per `group` (a company or community id) and fee kind, onto the rows of
     `names` (id, name): rows with no bills in the months stay, with nothing billed."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if sql.is_postgres():
         # A city's year of bills costs the planner just about jit_above_cost: compiling the
         # query to machine code would then add ~40 ms to a scan of ~100 ms, and save nothing.
         # SET LOCAL lasts until the request's transaction ends.

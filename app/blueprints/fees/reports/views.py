@@ -18,11 +18,11 @@ from app.blueprints.fees.payments.services import payment_rows
 from app.blueprints.fees.reports import services
 from app.blueprints.fees.reports.forms import ArrearsForm, MonthsForm
 from app.blueprints.fees.reports.services import ArrearsFilter, MonthRange, ReportError
-from app.blueprints.property.roster.services import Sort, parse_sort
 from app.extensions import db
+from app.listing import Sort, parse_sort
 from app.models import Company, FeeKind, Household, Role
-from app.models.base import utcnow
 from app.pagination import paginate
+from app.periods import utcnow
 from app.rendering import render_page
 
 # The district office reads every company's figures; a manager their own company's.

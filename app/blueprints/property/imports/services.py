@@ -52,8 +52,9 @@ from app.models import (
     Unit,
     User,
 )
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime
 from app.pagination import Page
+from app.periods import utcnow
 
 MAX_ROWS = 50_000
 BATCH_SIZE = 1_000

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.blueprints.property.notices import services
 from app.extensions import db
 from app.models import Building, Community, Notice, Role, User
-from app.models.base import utcnow
+from app.periods import utcnow
 
 # community, title, body, pinned, days since published (negative: scheduled), days valid,
 # building numbers (none: the whole community)

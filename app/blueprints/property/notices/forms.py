@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.blueprints.property.notices.services import NoticeDraft
 from app.models import Notice
-from app.models.base import utcnow
+from app.periods import utcnow
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
+from app import sql
 from app.authz import get_visible_or_404, scope, visible
 from app.extensions import db
 from app.models import (
@@ -31,7 +32,7 @@ from app.models import (
     Unit,
     User,
 )
-from app.models.base import utcnow
+from app.periods import utcnow
 
 
 class NoticeStatus(enum.StrEnum):
@@ -273,7 +274,7 @@ def mark_read(notice: Notice, user: User, now: datetime | None = None) -> None:
             _addressed(notice.id, notice.community_id),
         )
     )
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if sql.is_postgres() else sqlite_insert
     db.session.execute(
         insert(NoticeRead)
         .from_select(["notice_id", "household_id", "user_id", "read_at"], homes)

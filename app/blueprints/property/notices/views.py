@@ -16,8 +16,8 @@ from app.blueprints.property.notices.forms import NoticeForm, local_now
 from app.blueprints.property.notices.services import NoticeStatus
 from app.extensions import db
 from app.models import Notice, Role
-from app.models.base import utcnow
 from app.pagination import paginate
+from app.periods import utcnow
 from app.rendering import redirect_to, render_page
 
 # Stewards read the list from their dashboard; publishing and changing notices is for managers.

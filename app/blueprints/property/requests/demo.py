@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app.blueprints.property.requests.services import TIME_LIMITS, Month, due_at
+from app.blueprints.property.requests.services import TIME_LIMITS, due_at
 from app.extensions import db
 from app.models import (
     Community,
@@ -32,7 +32,7 @@ from app.models import (
     StaffPosition,
     User,
 )
-from app.models.base import utcnow
+from app.periods import Month, utcnow
 
 DESCRIPTIONS = {
     RequestCategory.REPAIR: [

@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
@@ -63,7 +62,7 @@ from app.models import (
     Unit,
     User,
 )
-from app.models.base import utcnow
+from app.periods import Month, utcnow
 
 # From filing to resolution; a safety hazard cannot wait like a suggestion can.
 TIME_LIMITS = {
@@ -88,7 +87,6 @@ DEPARTMENTS = {
 MAX_DEPARTMENTS = 10
 MAX_DEPARTMENT_NAME = 20
 SPOKEN_CHANNELS = (RequestChannel.WINDOW, RequestChannel.PHONE)
-TIMEZONE = "Asia/Shanghai"
 
 RESIDENT_EVENTS = (RequestEventKind.ACCEPTED, RequestEventKind.REOPENED)
 
@@ -652,43 +650,6 @@ def _hours_postgresql(element: hours_between, compiler: Any, **kw: Any) -> str:
 def _hours_sqlite(element: hours_between, compiler: Any, **kw: Any) -> str:
     start, end = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"((julianday({end}) - julianday({start})) * 24.0)"
-
-
-@dataclass(frozen=True)
-class Month:
-    """A calendar month (2026-11), whose boundaries are midnights in Asia/Shanghai."""
-
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month | None:
-        match = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
-        if not match:
-            return None
-        year, month = int(match[1]), int(match[2])
-        return cls(year, month) if 2000 <= year <= 2100 and 1 <= month <= 12 else None
-
-    @classmethod
-    def containing(cls, moment: datetime) -> Month:
-        local = moment.astimezone(ZoneInfo(TIMEZONE))
-        return cls(local.year, local.month)
-
-    def shifted(self, months: int) -> Month:
-        index = self.year * 12 + self.month - 1 + months
-        return Month(index // 12, index % 12 + 1)
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        """The month's first instant and the next month's, in UTC."""
-        zone = ZoneInfo(TIMEZONE)
-        following = self.shifted(1)
-        return (
-            datetime(self.year, self.month, 1, tzinfo=zone).astimezone(UTC),
-            datetime(following.year, following.month, 1, tzinfo=zone).astimezone(UTC),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
 
 
 def _within(column: Any, month: Month) -> ColumnElement[bool]:

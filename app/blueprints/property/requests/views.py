@@ -27,7 +27,7 @@ from app.blueprints.property.requests.forms import (
     ReopenForm,
     ResolveForm,
 )
-from app.blueprints.property.requests.services import Filters, Month, NotAllowed, RequestError
+from app.blueprints.property.requests.services import Filters, NotAllowed, RequestError
 from app.extensions import db
 from app.labels import label
 from app.models import (
@@ -40,8 +40,8 @@ from app.models import (
     ServiceRequest,
     Staff,
 )
-from app.models.base import utcnow
 from app.pagination import paginate
+from app.periods import Month, utcnow
 from app.rendering import redirect_to, render_page
 
 PHOTOS = "requests"

@@ -27,7 +27,7 @@ from app.models import (
     Unit,
     User,
 )
-from app.models.base import utcnow
+from app.periods import utcnow
 
 COMMUNITY = "兴隆苑"
 STEWARD_USERNAME = "steward"

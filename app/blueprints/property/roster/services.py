@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,7 +22,7 @@ from typing import Any
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, func, insert, inspect, or_, select
+from sqlalchemy import Select, and_, func, insert, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -32,6 +32,7 @@ from app.blueprints.auth.services import create_user
 from app.blueprints.property.services import community_rows
 from app.extensions import db
 from app.labels import label
+from app.listing import Sort, ordered, starts_with
 from app.models import (
     AuditEntry,
     Building,
@@ -46,7 +47,7 @@ from app.models import (
     Unit,
     User,
 )
-from app.models.base import utcnow
+from app.periods import utcnow
 
 HOUSEHOLD_FIELDS = ("room", "floor", "area_m2", "owner_name", "phone")
 STAFF_FIELDS = ("name", "phone", "position", "is_party_member", "is_active")
@@ -75,39 +76,6 @@ class RosterError(ValueError):
         super().__init__(field, message)
         self.field = field
         self.message = message
-
-
-# --- sorting and searching -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Sort:
-    key: str
-    descending: bool = False
-
-    @property
-    def direction(self) -> str:
-        return "desc" if self.descending else "asc"
-
-
-def parse_sort(
-    key: str | None, direction: str | None, allowed: Collection[str], default: str
-) -> Sort:
-    """The requested sort if its key is whitelisted, else the default (ascending)."""
-    if key not in allowed:
-        return Sort(default)
-    return Sort(key, direction == "desc")
-
-
-def ordered(query: Select, sort: Sort, allowed: Mapping[str, Sequence[Any]]) -> Select:
-    columns = allowed[sort.key]
-    return query.order_by(None).order_by(*(c.desc() if sort.descending else c for c in columns))
-
-
-def starts_with(column: Any, text: str) -> ColumnElement[bool]:
-    """`column LIKE 'text%'`: a prefix match, which an index on the column can serve."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f"{escaped}%", escape="\\")
 
 
 # "3-1-101", "3-1", "3栋1单元101室": building, unit and (the start of) a room.

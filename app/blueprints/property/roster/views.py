@@ -19,6 +19,7 @@ from app.blueprints.auth.views import safe_next
 from app.blueprints.property import bp
 from app.blueprints.property.roster import forms, services
 from app.extensions import db
+from app.listing import parse_sort
 from app.models import Building, Community, Company, Household, Role, Staff, Unit
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
@@ -98,7 +99,7 @@ def roster_households() -> ResponseReturnValue:
         building_id=_int_arg("building"),
         unit_id=_int_arg("unit"),
     )
-    sort = services.parse_sort(
+    sort = parse_sort(
         request.args.get("sort"), request.args.get("dir"), services.HOUSEHOLD_SORTS, "room"
     )
     building = (
@@ -262,7 +263,7 @@ def roster_household_history(household_id: int) -> ResponseReturnValue:
 @roles_required(*READERS)
 def roster_residents() -> ResponseReturnValue:
     q = request.args.get("q", "")[:60]
-    sort = services.parse_sort(
+    sort = parse_sort(
         request.args.get("sort"), request.args.get("dir"), services.RESIDENT_SORTS, "room"
     )
     return render_page(
@@ -284,7 +285,7 @@ def roster_residents() -> ResponseReturnValue:
 @roles_required(*READERS)
 def roster_communities() -> ResponseReturnValue:
     q = request.args.get("q", "")[:60]
-    sort = services.parse_sort(
+    sort = parse_sort(
         request.args.get("sort"), request.args.get("dir"), services.COMMUNITY_SORT_KEYS, "name"
     )
     return render_page(
@@ -496,7 +497,7 @@ def roster_staff() -> ResponseReturnValue:
     q = request.args.get("q", "")[:60]
     status = request.args.get("status")
     status = status if status in services.STAFF_STATUSES else "active"
-    sort = services.parse_sort(
+    sort = parse_sort(
         request.args.get("sort"), request.args.get("dir"), services.STAFF_SORTS, "name"
     )
     return render_page(
