@@ -4,7 +4,8 @@ Every test that uses the `app` fixture runs once on SQLite and, when TEST_DATABA
 set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test), once more on PostgreSQL.
 
 The whole suite runs as of one moment, not the day it is run: GONGJIAN_TEST_NOW (an ISO time
-with its offset) moves it, e.g. to a new year's morning or a quarter's last evening.
+with its offset) moves it, e.g. to a new year's morning or a quarter's last evening; any moment
+from 2026-07 on, since tests bill months of 2026 by name and the future cannot be billed.
 """
 
 from __future__ import annotations

@@ -658,12 +658,20 @@ def test_the_city_data_set_is_consistent(database):
         .having(func.count(Payment.id) != func.max(Payment.receipt_seq))
     ).all()
     assert gaps == []
-    counters = dict(one(select(ReceiptCounter.company_id, ReceiptCounter.last_seq)).all())
-    last = dict(
-        one(
-            select(Payment.company_id, func.max(Payment.receipt_seq)).group_by(Payment.company_id)
-        ).all()
-    )
+    counters = {
+        (company, year): seq
+        for company, year, seq in one(
+            select(ReceiptCounter.company_id, ReceiptCounter.year, ReceiptCounter.last_seq)
+        )
+    }
+    last = {
+        (company, year): seq
+        for company, year, seq in one(
+            select(
+                Payment.company_id, Payment.receipt_year, func.max(Payment.receipt_seq)
+            ).group_by(Payment.company_id, Payment.receipt_year)
+        )
+    }
     assert counters == last
 
     # Every payment is its allocations plus the credit it left; every bill's paid_fen is

@@ -79,10 +79,12 @@ def test_preview_then_run_then_nothing_new(office):
         ("2026-13", "Enter a month as YYYY-MM"),
         ("next month", "Enter a month as YYYY-MM"),
         ("", "Enter a month as YYYY-MM"),
-        (format_period(add_months(current_period(), 2)), "too far ahead"),
+        ("two months ahead", "too far ahead"),
     ],
 )
 def test_a_month_that_cannot_be_billed_is_refused_plainly(office, period, message):
+    if period == "two months ahead":  # read at test time, from the suite's clock
+        period = format_period(add_months(current_period(), 2))
     place = office.place
     preview = office.get(f"/fees/billing/preview?period={period}&community_id={place.id}")
     assert preview.status_code == 422
