@@ -409,7 +409,8 @@ def billing_space(space_id: int) -> ResponseReturnValue:
 @bp.get("/billing/communities/<int:community_id>/households")
 @roles_required(*BILLERS)
 def billing_household_search(community_id: int) -> ResponseReturnValue:
-    """The households matching a room, as choices for the lease form (an htmx partial)."""
+    """The households matching a room, as choices for the lease form: a fragment whoever
+    asks, as it has no page of its own (the lease form's room search asks for it)."""
     community = get_visible_or_404(Community, community_id)
     matches = services.household_matches(community.id, request.args.get("room", ""))
     return render_block(
