@@ -15,13 +15,14 @@ from app.authz import visible
 from app.models import Building, Community, Household, Unit, User
 
 
-def with_address(query: Select) -> Select:
+def with_address(query: Select, *, isouter: bool = False) -> Select:
     """`query` (which selects from or joins `Household`) joined to its unit, building and
-    community."""
+    community; `isouter` when the household itself is outer-joined (a parking space let to
+    nobody keeps its row)."""
     return (
-        query.join(Unit, Unit.id == Household.unit_id)
-        .join(Building, Building.id == Unit.building_id)
-        .join(Community, Community.id == Household.community_id)
+        query.join(Unit, Unit.id == Household.unit_id, isouter=isouter)
+        .join(Building, Building.id == Unit.building_id, isouter=isouter)
+        .join(Community, Community.id == Household.community_id, isouter=isouter)
     )
 
 

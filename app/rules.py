@@ -16,7 +16,9 @@ class RuleError(ValueError):
     string is fine); `field` names the form field it concerns, when there is one."""
 
     def __init__(self, message: object, field: str | None = None) -> None:
-        super().__init__(str(message))
+        # Kept lazy: a rule may refuse outside a request (the CLI, a worker thread), where no
+        # language has been chosen yet; str(error) translates it when it is shown.
+        super().__init__(message)
         self.message = message
         self.field = field
 

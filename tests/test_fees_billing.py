@@ -15,7 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from app.blueprints.fees.billing import citydata, services
 from app.blueprints.fees.billing import demo as billing_demo
-from app.blueprints.fees.billing.services import BillingError, LateFeeTerms
+from app.blueprints.fees.billing.services import LateFeeTerms
 from app.demo import load_demo
 from app.extensions import db
 from app.models import (
@@ -39,6 +39,7 @@ from app.models import (
     Role,
 )
 from app.periods import add_months, current_period
+from app.rules import RuleError
 from tests import factories
 
 
@@ -172,10 +173,10 @@ def test_backdated_months_may_be_billed_but_not_beyond_next_month(database):
 
     assert run(202001, place).bills_created == 1
     assert run(add_months(today, 1), place).bills_created == 1
-    with pytest.raises(BillingError, match=r"too far ahead") as refused:
+    with pytest.raises(RuleError, match=r"too far ahead") as refused:
         services.run_billing(add_months(today, 2), place.id, None)
     assert refused.value.field == "period"
-    with pytest.raises(BillingError):
+    with pytest.raises(RuleError):
         services.preview_billing(add_months(today, 2), place.id)
 
 
@@ -249,7 +250,7 @@ def test_a_rate_cannot_start_in_a_month_already_billed(database):
     item = factories.fee_item(place, rate_fen=100)
     run(202603, place)
 
-    with pytest.raises(BillingError, match="2026-04") as refused:
+    with pytest.raises(RuleError, match="2026-04") as refused:
         services.set_rate(item, 202603, 150, None)
     assert refused.value.field == "effective_from"
     db.session.rollback()
@@ -276,17 +277,17 @@ def test_a_scheduled_rate_may_be_corrected_until_billed(database):
 def test_fee_item_names_are_unique_and_parking_is_billed_by_one_item(database):
     place = factories.community()
     services.create_fee_item(place.id, FeeKind.PROPERTY, "物业费", 120, 202601, None)
-    with pytest.raises(BillingError) as duplicate:
+    with pytest.raises(RuleError) as duplicate:
         services.create_fee_item(place.id, FeeKind.PROPERTY, " 物业费 ", 120, 202601, None)
     assert duplicate.value.field == "name"
     parking = services.create_fee_item(place.id, FeeKind.PARKING, "地面车位", 15000, 202601, None)
-    with pytest.raises(BillingError):
+    with pytest.raises(RuleError):
         services.create_fee_item(place.id, FeeKind.PARKING, "地下车位", 30000, 202601, None)
     services.set_item_active(parking, False)
     underground = services.create_fee_item(
         place.id, FeeKind.PARKING, "地下车位", 30000, 202601, None
     )
-    with pytest.raises(BillingError):
+    with pytest.raises(RuleError):
         services.set_item_active(parking, True)
     assert underground.active
 
@@ -389,7 +390,7 @@ def test_space_numbers(first, last, numbers):
     ("first", "last"), [("A010", "A001"), ("A001", "B003"), ("A", "B"), ("A1", "A999")]
 )
 def test_space_ranges_that_make_no_sense_are_refused(first, last):
-    with pytest.raises(BillingError):
+    with pytest.raises(RuleError):
         services.space_numbers(first, last)
 
 
@@ -433,7 +434,7 @@ def test_plates_are_normalised(text, plate):
 
 @pytest.mark.parametrize("text", ["", "12345", "渝12345", "渝A123", "渝A1234567", "AB12345"])
 def test_bad_plates_are_refused(text):
-    with pytest.raises(BillingError):
+    with pytest.raises(RuleError):
         services.normalise_plate(text)
 
 
@@ -454,7 +455,7 @@ def test_a_space_is_never_let_twice_in_a_month(database, existing, new, overlaps
     services.let_space(space, home_in(place), "渝A11111", *existing)
     db.session.commit()
     if overlaps:
-        with pytest.raises(BillingError, match="渝A11111"):
+        with pytest.raises(RuleError, match="渝A11111"):
             services.let_space(space, home_in(place), "渝A22222", *new)
     else:
         services.let_space(space, home_in(place), "渝A22222", *new)
@@ -463,9 +464,9 @@ def test_a_space_is_never_let_twice_in_a_month(database, existing, new, overlaps
 def test_a_lease_needs_a_household_of_the_community_and_sensible_months(database):
     place = factories.community()
     space = factories.parking_space(place)
-    with pytest.raises(BillingError):
+    with pytest.raises(RuleError):
         services.let_space(space, home_in(factories.community()), "渝A11111", 202601, None)
-    with pytest.raises(BillingError) as backwards:
+    with pytest.raises(RuleError) as backwards:
         services.let_space(space, home_in(place), "渝A11111", 202606, 202601)
     assert backwards.value.field == "end_period"
 
@@ -476,11 +477,11 @@ def test_ending_a_lease(database):
         factories.parking_space(place), home_in(place), "渝A1B234", 202601, None
     )
     db.session.commit()
-    with pytest.raises(BillingError):
+    with pytest.raises(RuleError):
         services.end_lease(lease, 202512)
     services.end_lease(lease, 202606)
     db.session.commit()
-    with pytest.raises(BillingError):
+    with pytest.raises(RuleError):
         services.end_lease(lease, 202612)
     assert db.session.get(ParkingLease, lease.id).end_period == 202606
 
@@ -501,7 +502,7 @@ def test_two_clerks_letting_one_space_at_once_never_both_succeed(app: Flask, dat
                 services.let_space(space, home, plate, 202601, None)
                 db.session.commit()
                 outcomes.append("let")
-            except BillingError:
+            except RuleError:
                 db.session.rollback()
                 outcomes.append("refused")
             finally:
@@ -602,9 +603,9 @@ def test_the_cli_assesses_late_fees(app: Flask, database):
 def test_a_manager_waives_a_late_fee_with_a_reason(database):
     bill = factories.bill(late_fee_fen=500)
     manager = factories.user(Role.MANAGER)
-    with pytest.raises(BillingError):
+    with pytest.raises(RuleError):
         services.waive_late_fee(bill, 501, "老人独居，困难户", manager)
-    with pytest.raises(BillingError):
+    with pytest.raises(RuleError):
         services.waive_late_fee(bill, 100, "   ", manager)
     db.session.rollback()
     services.waive_late_fee(bill, 300, "老人独居，困难户", manager)
@@ -622,7 +623,7 @@ def test_a_manager_waives_a_late_fee_with_a_reason(database):
 def test_a_late_fee_already_paid_cannot_be_waived(database):
     bill = factories.bill(amount_fen=10000, late_fee_fen=500, paid_fen=10400)
     assert services.waivable_fen(bill) == 100
-    with pytest.raises(BillingError, match=r"¥1\.00"):
+    with pytest.raises(RuleError, match=r"¥1\.00"):
         services.waive_late_fee(bill, 200, "误收", factories.user(Role.MANAGER))
 
 

@@ -23,7 +23,8 @@ from app.blueprints.fees.billing.services import (
 )
 from app.blueprints.fees.payments import services
 from app.blueprints.fees.payments.demo import load_demo as load_payments
-from app.blueprints.fees.payments.services import PaymentError
+from app.blueprints.fees.payments.services import ExcessPayment
+from app.blueprints.fees.payments.services import recording as payment_recording
 from app.demo import load_demo as load_base
 from app.extensions import db
 from app.models import (
@@ -40,7 +41,8 @@ from app.models import (
     ReceiptCounter,
     Role,
 )
-from app.periods import shanghai_now
+from app.periods import shanghai_now, shanghai_today
+from app.rules import RuleError
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -128,7 +130,7 @@ def test_an_amount_above_what_is_owed_asks_for_confirmation_then_becomes_credit(
     home, (jan,) = home_with_bills(10000)
     clerk = factories.collector(home)
 
-    with pytest.raises(PaymentError) as asked:
+    with pytest.raises(ExcessPayment) as asked:
         services.record_payment(
             home, 12550, PaymentMethod.WECHAT, clerk, "k-1", confirm_excess=False
         )
@@ -198,7 +200,7 @@ def test_late_fees_are_shown_apart_and_paid_after_the_bill(database, admin):
 @pytest.mark.parametrize("amount", [0, -100])
 def test_an_amount_of_nothing_or_less_is_refused(database, amount):
     home, _bills = home_with_bills(10000)
-    with pytest.raises(PaymentError, match="greater than zero"):
+    with pytest.raises(RuleError, match="greater than zero"):
         services.record_payment(
             home, amount, PaymentMethod.CASH, factories.collector(home), "k-zero"
         )
@@ -209,11 +211,11 @@ def test_another_households_bill_or_a_paid_bill_cannot_be_ticked(database):
     _other, (theirs,) = home_with_bills(10000)
     clerk = factories.collector(home)
 
-    with pytest.raises(PaymentError, match="not one of this household"):
+    with pytest.raises(RuleError, match="not one of this household"):
         services.record_payment(home, 100, PaymentMethod.CASH, clerk, "k-a", [theirs.id])
     db.session.rollback()
     pay(home, 10000, bill_ids=[jan.id])
-    with pytest.raises(PaymentError, match="paid already"):
+    with pytest.raises(RuleError, match="paid already"):
         services.record_payment(home, 100, PaymentMethod.CASH, clerk, "k-b", [jan.id, feb.id])
     db.session.rollback()
     assert fresh(theirs).paid_fen == 0
@@ -244,7 +246,7 @@ def test_a_token_of_another_household_is_refused(database):
     home, _bills = home_with_bills(10000)
     other, _their_bills = home_with_bills(10000)
     pay(home, 10000, key="form-token-2")
-    with pytest.raises(PaymentError, match="expired"):
+    with pytest.raises(RuleError, match="expired"):
         pay(other, 10000, key="form-token-2")
 
 
@@ -256,7 +258,7 @@ def test_a_request_overtaking_the_first_is_caught_by_the_unique_key(database, mo
     real_lookup = services.payment_for_key
     misses = iter([None, None])  # the two look-ups before the insert see nothing yet
     monkeypatch.setattr(
-        services, "payment_for_key", lambda key: next(misses, None) or real_lookup(key)
+        payment_recording, "payment_for_key", lambda key: next(misses, None) or real_lookup(key)
     )
 
     again = services.record_payment(
@@ -303,7 +305,7 @@ def test_receipt_numbers_stay_gapless_across_failed_transactions(database):
     )
     assert failed.receipt_seq == 2  # taken, then the transaction fails:
     db.session.rollback()
-    with pytest.raises(PaymentError):  # and one refused before it takes a number
+    with pytest.raises(RuleError):  # and one refused before it takes a number
         services.record_payment(
             home, 10**7, PaymentMethod.CASH, factories.collector(home), "k", confirm_excess=False
         )
@@ -354,11 +356,11 @@ def test_a_reversal_needs_a_reason_and_happens_once(database):
     payment = pay(home, 10000)
     clerk = factories.collector(home)
 
-    with pytest.raises(PaymentError, match="reason"):
+    with pytest.raises(RuleError, match="reason"):
         services.reverse_payment(payment, "  ", clerk, "r-1")
     reversal = factories.reversal(payment, key="r-2")
     assert services.reverse_payment(payment, "again", clerk, "r-2").id == reversal.id
-    with pytest.raises(PaymentError, match="already been reversed"):
+    with pytest.raises(RuleError, match="already been reversed"):
         services.reverse_payment(payment, "again", clerk, "r-3")
     db.session.rollback()
 
@@ -367,7 +369,7 @@ def test_a_reversal_cannot_be_reversed_and_the_database_forbids_it_too(database)
     home, _bills = home_with_bills(10000)
     reversal = factories.reversal(pay(home, 10000))
 
-    with pytest.raises(PaymentError, match="cannot itself be reversed"):
+    with pytest.raises(RuleError, match="cannot itself be reversed"):
         services.reverse_payment(reversal, "why", factories.collector(home), "r-4")
     db.session.rollback()
 
@@ -403,7 +405,7 @@ def test_a_payment_whose_credit_later_bills_used_cannot_be_reversed(database):
     db.session.commit()
 
     assert "cannot be reversed" in services.reversal_refusal(payment)
-    with pytest.raises(PaymentError, match=r"only ¥50\.00 is left"):
+    with pytest.raises(RuleError, match=r"only ¥50\.00 is left"):
         services.reverse_payment(payment, "退款", factories.collector(home), "r-5")
     db.session.rollback()
     assert balance(home) == 5000
@@ -424,13 +426,13 @@ def test_the_daily_report_nets_payments_and_reversals_per_collector_and_method(d
     factories.reversal(wrong, clerk=li)
     # Yesterday in Shanghai, though today in UTC for part of the day: left out.
     yesterday = pay(home, 700, clerk=wang, method=PaymentMethod.CASH)
-    start, _end = services.day_bounds(services.shanghai_today())
+    start, _end = services.day_bounds(shanghai_today())
     yesterday.created_at = start - timedelta(seconds=1)
     # Another company's takings are not this manager's.
     pay(home_with_bills(10000)[0], 10000)
     db.session.commit()
 
-    report = services.daily_report(services.shanghai_today(), user=wang)
+    report = services.daily_report(shanghai_today(), user=wang)
 
     rows = {(r.collector, r.method): r for r in report.rows}
     assert set(rows) == {("王收费", PaymentMethod.CASH), ("李收费", PaymentMethod.WECHAT)}

@@ -13,7 +13,6 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.blueprints.fees.payments import services
-from app.blueprints.fees.payments.services import PaymentError
 from app.extensions import db
 from app.models import (
     Bill,
@@ -26,6 +25,7 @@ from app.models import (
     Role,
     User,
 )
+from app.rules import RuleError
 from tests import factories
 
 CLERKS = 6
@@ -50,7 +50,7 @@ def at_once(app: Flask, work: list[Callable[[], object]]) -> list[object]:
                 payment = work[index]()
                 db.session.commit()
                 results[index] = payment.id
-            except PaymentError as error:
+            except RuleError as error:
                 db.session.rollback()
                 results[index] = str(error)
             finally:

@@ -17,7 +17,6 @@ from app.blueprints.fees.reports.services import (
     ArrearsFilter,
     MonthRange,
     Rate,
-    ReportError,
 )
 from app.extensions import db
 from app.listing import Sort
@@ -33,6 +32,7 @@ from app.models import (
     User,
 )
 from app.periods import current_period
+from app.rules import RuleError
 from tests import factories
 
 
@@ -262,15 +262,15 @@ def test_month_ranges() -> None:
     assert services.month_range("2026-03", "") == MonthRange(202603, 202603)
     assert services.month_range(" 2025-11 ", "2026-02") == MonthRange(202511, 202602)
     assert MonthRange(202511, 202602).months == 4
-    with pytest.raises(ReportError) as bad_month:
+    with pytest.raises(RuleError) as bad_month:
         services.month_range("2026-13", "")
     assert bad_month.value.field == "first"
-    with pytest.raises(ReportError) as reversed_range:
+    with pytest.raises(RuleError) as reversed_range:
         services.month_range("2026-05", "2026-01")
     assert reversed_range.value.field == "last"
-    with pytest.raises(ReportError):
+    with pytest.raises(RuleError):
         services.month_range("2026-01", "abc")
-    with pytest.raises(ReportError):
+    with pytest.raises(RuleError):
         services.month_range("2001-01", "2026-01")
 
 

@@ -29,7 +29,7 @@ from app.blueprints.fees.billing.forms import (
     WaiverForm,
     period_of,
 )
-from app.blueprints.fees.billing.services import BillingError, LateFeeTerms
+from app.blueprints.fees.billing.services import LateFeeTerms
 from app.extensions import db
 from app.models import (
     Community,
@@ -45,6 +45,7 @@ from app.money import format_fen
 from app.pagination import paginate
 from app.periods import current_period, format_period
 from app.rendering import redirect_to, render_page
+from app.rules import RuleError, show_on_form
 
 # Billing is the office's work: the district office and the companies' managers.
 BILLERS = (Role.ADMIN, Role.MANAGER)
@@ -78,23 +79,18 @@ def _billing_form(query: Any = None) -> BillingForm:
     return form
 
 
-def _show_error(form: Any, error: BillingError, default: str) -> None:
-    """Put a refused request's message under the field it is about."""
-    name = error.field if error.field in form._fields else default
-    form[name].errors.append(str(error))
-
-
 def _home(form: BillingForm, preview: services.BillingPreview | None = None) -> ResponseReturnValue:
     """The billing page, or the part htmx asked for: the run form (with the preview) after
     a preview or a refused run, the community list when paging or searching it."""
     block = "communities" if request.endpoint == "fees.billing_home" else "run_form"
-    partial = bool(request.htmx) and not request.htmx.boosted
     q = request.args.get("q", "")
-    context: dict[str, Any] = {"form": form, "preview": preview, "q": q}
-    if not partial or block == "communities":
-        context["communities"] = paginate(services.community_rows(q))
-    if not partial:
-        context["runs"] = db.session.execute(services.billing_run_rows().limit(RECENT_RUNS)).all()
+    context = {
+        "form": form,
+        "preview": preview,
+        "q": q,
+        "communities": paginate(services.community_rows(q)),
+        "runs": db.session.execute(services.billing_run_rows().limit(RECENT_RUNS)).all(),
+    }
     status = 422 if form.errors else 200
     return render_page("fees/billing/home.html", block, **context), status
 
@@ -112,8 +108,8 @@ def _preview_or_error(form: BillingForm) -> services.BillingPreview | None:
         return services.preview_billing(
             period_of(form.period), form.community_id.data or None, current_user
         )
-    except BillingError as error:
-        _show_error(form, error, "period")
+    except RuleError as error:
+        show_on_form(form, error, "period")
         return None
 
 
@@ -136,9 +132,9 @@ def billing_run() -> ResponseReturnValue:
     period = period_of(form.period)
     try:
         run = services.run_billing(period, form.community_id.data or None, current_user)
-    except BillingError as error:
+    except RuleError as error:
         db.session.rollback()
-        _show_error(form, error, "period")
+        show_on_form(form, error, "period")
         return _home(form)
     db.session.commit()
     month = format_period(run.period)
@@ -226,8 +222,8 @@ def billing_item_new(community_id: int) -> ResponseReturnValue:
                 period_of(form.effective_from),
                 current_user,
             )
-        except BillingError as error:
-            _show_error(form, error, "name")
+        except RuleError as error:
+            show_on_form(form, error, "name")
         else:
             db.session.commit()
             flash(_("The fee item %(name)s has been added.", name=item.name), "success")
@@ -245,8 +241,8 @@ def billing_rate_new(fee_item_id: int) -> ResponseReturnValue:
         start = period_of(form.effective_from)
         try:
             services.set_rate(item, start, form.rate.data, current_user)
-        except BillingError as error:
-            _show_error(form, error, "effective_from")
+        except RuleError as error:
+            show_on_form(form, error, "effective_from")
         else:
             db.session.commit()
             flash(
@@ -271,7 +267,7 @@ def billing_item_active(fee_item_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
     try:
         services.set_item_active(item, active)
-    except BillingError as error:
+    except RuleError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
@@ -337,8 +333,8 @@ def billing_spaces_new(community_id: int) -> ResponseReturnValue:
         try:
             numbers = services.space_numbers(form.first.data, form.last.data)
             added, present = services.add_spaces(community.id, numbers)
-        except BillingError as error:
-            _show_error(form, error, "first")
+        except RuleError as error:
+            show_on_form(form, error, "first")
         else:
             db.session.commit()
             message = _("Added %(n)s parking spaces.", n=added)
@@ -384,7 +380,7 @@ def billing_space(space_id: int) -> ResponseReturnValue:
         )
         try:
             if household is None:
-                raise BillingError(_("Search for the room and choose the household."))
+                raise RuleError(_("Search for the room and choose the household."))
             lease = services.let_space(
                 space,
                 household,
@@ -392,9 +388,9 @@ def billing_space(space_id: int) -> ResponseReturnValue:
                 period_of(form.start_period),
                 period_of(form.end_period),
             )
-        except BillingError as error:
+        except RuleError as error:
             db.session.rollback()
-            _show_error(form, error, "household_id")
+            show_on_form(form, error, "household_id")
         else:
             db.session.commit()
             flash(
@@ -413,7 +409,8 @@ def billing_space(space_id: int) -> ResponseReturnValue:
 @bp.get("/billing/communities/<int:community_id>/households")
 @roles_required(*BILLERS)
 def billing_household_search(community_id: int) -> ResponseReturnValue:
-    """The households matching a room, as choices for the lease form (an htmx partial)."""
+    """The households matching a room, as choices for the lease form: a fragment whoever
+    asks, as it has no page of its own (the lease form's room search asks for it)."""
     community = get_visible_or_404(Community, community_id)
     matches = services.household_matches(community.id, request.args.get("room", ""))
     return render_block(
@@ -433,7 +430,7 @@ def billing_lease_end(lease_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             services.end_lease(lease, period_of(form.end_period))
-        except BillingError as error:
+        except RuleError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
@@ -465,9 +462,9 @@ def billing_bill(bill_id: int) -> ResponseReturnValue:
         if form.validate_on_submit():
             try:
                 services.waive_late_fee(bill, form.amount.data, form.reason.data, current_user)
-            except BillingError as error:
+            except RuleError as error:
                 db.session.rollback()
-                _show_error(form, error, "amount")
+                show_on_form(form, error, "amount")
             else:
                 db.session.commit()
                 flash(_("The late fee has been waived in part or in full."), "success")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, render_template, request, url_for
+from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,13 +14,14 @@ from app.authz import get_visible_or_404, roles_required
 from app.blueprints.fees import bp
 from app.blueprints.fees.payments import services
 from app.blueprints.fees.payments.forms import PaymentForm, ReversalForm
-from app.blueprints.fees.payments.services import PaymentError
+from app.blueprints.fees.payments.services import ExcessPayment
 from app.extensions import db
 from app.models import Household, PaymentMethod, Role
 from app.money import format_fen
 from app.pagination import paginate
 from app.periods import shanghai_today, utcnow
 from app.rendering import redirect_to, render_page
+from app.rules import RuleError, show_on_form
 
 # Money is taken by the companies' managers (and the district office, which may do anything).
 COLLECTORS = (Role.ADMIN, Role.MANAGER)
@@ -49,7 +50,6 @@ def _household_page(
 ) -> ResponseReturnValue:
     """The household's account and payment form; a re-shown form swaps its block alone."""
     account = services.account(household)
-    db.session.commit()  # the late fees brought up to date
     ticked = set(form.bill_ids.data or [])
     context = {
         "account": account,
@@ -102,12 +102,12 @@ def counter_pay(household_id: int) -> ResponseReturnValue:
             note=form.note.data,
             confirm_excess=form.excess_confirmed,
         )
-    except PaymentError as error:
+    except ExcessPayment as excess:
         db.session.rollback()
-        if error.excess_fen:
-            return _household_page(household, form, excess_fen=error.excess_fen)
-        field = error.field if error.field in form._fields else "amount"
-        form[field].errors = [*form[field].errors, str(error)]
+        return _household_page(household, form, excess_fen=excess.excess_fen)
+    except RuleError as error:
+        db.session.rollback()
+        show_on_form(form, error, "amount")
         return _household_page(household, form, 422)
     db.session.commit()
     message = _(
@@ -128,7 +128,7 @@ def counter_pay(household_id: int) -> ResponseReturnValue:
 @roles_required(*RECEIPT_READERS)
 def receipt(payment_id: int) -> ResponseReturnValue:
     """The printable receipt (A5) of a payment or reversal."""
-    return render_template("fees/payments/receipt.html", r=services.receipt(payment_id))
+    return render_page("fees/payments/receipt.html", r=services.receipt(payment_id))
 
 
 @bp.route("/receipts/<int:payment_id>/reverse", methods=["GET", "POST"])
@@ -151,12 +151,12 @@ def reverse(payment_id: int) -> ResponseReturnValue:
             reversal = services.reverse_payment(
                 r.payment, form.reason.data, current_user, form.token.data
             )
-        except PaymentError as error:
+        except RuleError as error:
             db.session.rollback()
-            if error.field == "reason":
-                form.reason.errors = [*form.reason.errors, str(error)]
-            else:
+            if error.field is None:
                 refusal = str(error)
+            else:
+                show_on_form(form, error)
         else:
             db.session.commit()
             flash(

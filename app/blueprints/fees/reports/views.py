@@ -7,7 +7,7 @@ import tempfile
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, redirect, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,13 +17,14 @@ from app.blueprints.fees import bp
 from app.blueprints.fees.payments.services import payment_rows
 from app.blueprints.fees.reports import services
 from app.blueprints.fees.reports.forms import ArrearsForm, MonthsForm
-from app.blueprints.fees.reports.services import ArrearsFilter, MonthRange, ReportError
+from app.blueprints.fees.reports.services import ArrearsFilter, MonthRange
 from app.extensions import db
 from app.listing import Sort, parse_sort
 from app.models import Company, FeeKind, Household, Role
 from app.pagination import paginate
 from app.periods import utcnow
 from app.rendering import render_page
+from app.rules import RuleError, show_on_form
 
 # The district office reads every company's figures; a manager their own company's.
 READERS = (Role.ADMIN, Role.MANAGER)
@@ -39,8 +40,8 @@ def _months(form: MonthsForm) -> tuple[MonthRange, bool]:
     """The report's months from the form, or the year to date with the error on its field."""
     try:
         return services.month_range(form.first.data, form.last.data), True
-    except ReportError as error:
-        form[error.field].errors = [str(error)]
+    except RuleError as error:
+        show_on_form(form, error)
         return services.year_to_date(), False
 
 
@@ -154,8 +155,6 @@ def arrears() -> ResponseReturnValue:
     form, filters, chosen, sort = _arrears_request()
     rows = totals = None
     if filters.chosen and not form.errors:
-        services.bring_arrears_late_fees_up_to_date(filters)
-        db.session.commit()
         query = services.arrears_rows(filters, sort)
         rows = paginate(query)
         totals = services.arrears_totals(query)
@@ -181,8 +180,6 @@ def arrears_export() -> ResponseReturnValue:
     form, filters, chosen, sort = _arrears_request()
     if form.errors or not filters.chosen:
         return arrears()
-    services.bring_arrears_late_fees_up_to_date(filters)
-    db.session.commit()
     place = chosen.get("community") or chosen["company"]
     title = _("Arrears")
     query = services.arrears_rows(filters, sort)
@@ -208,8 +205,7 @@ def arrears_export() -> ResponseReturnValue:
 def arrears_reminder(household_id: int) -> ResponseReturnValue:
     """A household's printable reminder slip (催缴通知单)."""
     slip = services.reminder(household_id)
-    db.session.commit()  # the late fees brought up to date
-    return render_template("fees/reports/reminder.html", r=slip, issued=utcnow())
+    return render_page("fees/reports/reminder.html", r=slip, issued=utcnow())
 
 
 # ---- The resident's fees ------------------------------------------------------------------------
@@ -235,8 +231,6 @@ def my_fees() -> ResponseReturnValue:
     context: dict[str, Any] = {"homes": homes, "here": here, "home": None}
     if here is not None:
         home = here.Household
-        services.bring_late_fees_up_to_date(home.id)
-        db.session.commit()
         months_page = paginate(services.bill_months(home.id), per_page=MONTHS_PER_PAGE)
         latest = db.session.execute(payment_rows(home.id).limit(LATEST_PAYMENTS + 1)).all()
         context.update(
