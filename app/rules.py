@@ -13,10 +13,11 @@ from typing import Any
 
 class RuleError(ValueError):
     """A rule refused the request. `message` is for the user, in their language (a lazy
-    string is fine); `field` names the form field it concerns, when there is one."""
+    string is fine, and stays lazy: it is translated when shown, in the reader's language);
+    `field` names the form field it concerns, when there is one."""
 
     def __init__(self, message: object, field: str | None = None) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
         self.field = field
 
