@@ -199,4 +199,3 @@ def roster_residents() -> ResponseReturnValue:
         relations=services.RELATIONS,
         can_edit=can_edit(),
     )
-

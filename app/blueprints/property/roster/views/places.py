@@ -240,4 +240,3 @@ def _part_dialog(
         except RuleError as error:
             show_on_form(form, error)
     return form_page(form, title, action, _("Save"), back)
-

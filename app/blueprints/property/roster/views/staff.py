@@ -166,4 +166,3 @@ def roster_staff_account(staff_id: int) -> ResponseReturnValue:
             name=member.name,
         ),
     )
-
