@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -63,3 +64,24 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_changes(
+    entity: str,
+    obj: Any,
+    company_id: int,
+    fields: tuple[str, ...],
+    values: Mapping[str, Any],
+) -> dict[str, list[Any]]:
+    """Set `values` on `obj` and record what changed of `fields` as one "updated" entry;
+    returns {field: [before, after]}. Expired columns are loaded first, so that "before" is
+    the stored value, and nothing is flushed here: a unique key is the caller's to flush."""
+    if inspect(obj).expired_attributes:
+        db.session.refresh(obj)
+    with db.session.no_autoflush:
+        for name, value in values.items():
+            setattr(obj, name, value)
+        changes = pending_changes(obj, fields)
+        if changes:
+            record(entity, obj.id, company_id, "updated", changes)
+    return changes

@@ -13,11 +13,10 @@ from typing import Any
 
 class RuleError(ValueError):
     """A rule refused the request. `message` is for the user, in their language (a lazy
-    string is fine); `field` names the form field it concerns, when there is one."""
+    string is fine, and stays lazy: it is translated when shown, in the reader's language);
+    `field` names the form field it concerns, when there is one."""
 
     def __init__(self, message: object, field: str | None = None) -> None:
-        # Kept lazy: a rule may refuse outside a request (the CLI, a worker thread), where no
-        # language has been chosen yet; str(error) translates it when it is shown.
         super().__init__(message)
         self.message = message
         self.field = field

@@ -14,8 +14,9 @@ from sqlalchemy import event, func, select
 
 from app.blueprints.auth.services import start_session
 from app.blueprints.property.roster import services
-from app.blueprints.property.roster.services import HouseholdFilter, RosterError
+from app.blueprints.property.roster.services import HouseholdFilter, generator, places
 from app.extensions import db
+from app.history import describe, show_value
 from app.listing import Sort, parse_sort
 from app.models import (
     AuditEntry,
@@ -27,6 +28,7 @@ from app.models import (
     Unit,
     User,
 )
+from app.rules import RuleError
 from tests import factories
 
 
@@ -97,7 +99,7 @@ def test_areas_are_exact_decimals(text, expected):
     "text", ["", "abc", "0", "-3", "89.555", "10000", "NaN", "Infinity", "1e3"]
 )
 def test_bad_areas_are_refused(text):
-    with pytest.raises(RosterError) as error:
+    with pytest.raises(RuleError) as error:
         services.parse_area(text)
     assert error.value.field == "area_m2"
 
@@ -106,7 +108,7 @@ def test_phone_numbers_are_checked():
     assert services.normalise_phone(" 138 0000 1234 ") == "138 0000 1234"
     assert services.normalise_phone("") is None
     for bad in ("abc", "12", "1380000123x"):
-        with pytest.raises(RosterError):
+        with pytest.raises(RuleError):
             services.normalise_phone(bad)
 
 
@@ -115,7 +117,7 @@ def test_number_ranges_keep_their_padding():
     assert services.parse_numbers("01-02", "rooms", 1, 99, 30) == ["01", "02"]
     assert services.parse_numbers("1, 2，5", "units", 1, 99, 30) == ["1", "2", "5"]
     for bad in ("", "a-b", "3-1", "0-2", "1-2, 2", "1-300"):
-        with pytest.raises(RosterError):
+        with pytest.raises(RuleError):
             services.parse_numbers(bad, "floors", 1, 200, 200)
 
 
@@ -141,7 +143,7 @@ def test_spec_from_the_onboarding_sentence():
     ],
 )
 def test_bad_specs_name_the_field(fields, bad):
-    with pytest.raises(RosterError) as error:
+    with pytest.raises(RuleError) as error:
         services.parse_spec(*fields)
     assert error.value.field == bad
 
@@ -201,7 +203,7 @@ def test_creating_a_household_checks_the_room(place):
     home = services.create_household(unit, "301", 3, Decimal("72.40"), "赵海燕", None)
     db.session.commit()
     assert history("household", home.id)[0].changes["room"] == "301"
-    with pytest.raises(RosterError) as error:
+    with pytest.raises(RuleError) as error:
         services.create_household(unit, "301", 3, Decimal("72.40"), "赵海燕", None)
     assert error.value.field == "room"
 
@@ -234,13 +236,13 @@ def test_history_reads_field_by_field(place, app):
         changes={"phone": ["138", "139"], "owner_name": [None, "王"], "code_id": 4},
     )
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        changes = services.describe(entry)
+        changes = describe(entry)
     assert [(c.field, c.before, c.after) for c in changes] == [
         ("Phone", "138", "139"),
         ("Owner", "—", "王"),
     ]
-    assert services.show_value("is_party_member", True) in ("Yes", "是")
-    assert services.show_value("position", "steward") in ("Property steward", "物业管家")
+    assert show_value("staff", "is_party_member", True) in ("Yes", "是")
+    assert show_value("staff", "position", "steward") in ("Property steward", "物业管家")
 
 
 # --- the building generator ------------------------------------------------------------------
@@ -331,7 +333,7 @@ def test_the_generator_is_all_or_nothing(place, monkeypatch):
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "record", broken)
+    monkeypatch.setattr(generator, "record", broken)
     before = count(Household), count(Unit), count(Building)
     with pytest.raises(RuntimeError):
         services.generate_building(
@@ -364,12 +366,12 @@ def test_communities_are_created_and_edited_with_history(place):
     community = services.create_community(company.id, **community_values())
     db.session.commit()
     assert history("community", community.id)[0].action == "created"
-    with pytest.raises(RosterError):
+    with pytest.raises(RuleError):
         services.create_community(company.id, **community_values())
     changes = services.update_community(community, **community_values(built_year=2002))
     db.session.commit()
     assert changes == {"built_year": [2001, 2002]}
-    with pytest.raises(RosterError):
+    with pytest.raises(RuleError):
         services.update_community(
             community,
             **community_values(
@@ -400,7 +402,7 @@ def test_building_and_unit_numbers_are_kept_bare(parse, text, expected):
 @pytest.mark.parametrize("text", ["", "   ", "3 1", "1" * 17, None])
 @pytest.mark.parametrize("parse", [services.building_number, services.unit_number])
 def test_bad_building_and_unit_numbers_are_refused(parse, text):
-    with pytest.raises(RosterError) as error:
+    with pytest.raises(RuleError) as error:
         parse(text)
     assert error.value.field == "number"
 
@@ -426,7 +428,7 @@ def test_a_building_number_is_unique_in_its_community(place):
     building = place["building"]
     factories.building(place["community"], number="2")
     factories.building(factories.community(place["company"]), number="5")
-    with pytest.raises(RosterError) as error:
+    with pytest.raises(RuleError) as error:
         services.update_building(building, number="2", floors=6, sort_key=1)
     assert error.value.field == "number"
     assert history("building", building.id) == []
@@ -438,11 +440,11 @@ def test_a_building_number_is_unique_in_its_community(place):
 
 def test_a_building_keeps_the_floors_its_households_live_on(place):
     building = place["building"]  # room 201 is on floor 2
-    with pytest.raises(RosterError) as error:
+    with pytest.raises(RuleError) as error:
         services.update_building(building, number="1", floors=1, sort_key=1)
     assert error.value.field == "floors" and "2" in str(error.value.message)
     for floors, sort_key, field in ((0, 1, "floors"), (201, 1, "floors"), (2, -1, "sort_key")):
-        with pytest.raises(RosterError) as error:
+        with pytest.raises(RuleError) as error:
             services.update_building(building, number="1", floors=floors, sort_key=sort_key)
         assert error.value.field == field
     assert services.update_building(building, number="1", floors=2, sort_key=1) == {
@@ -454,7 +456,7 @@ def test_a_unit_is_renumbered_with_history(place):
     unit = place["unit"]
     factories.unit(place["building"], number="2")
     factories.unit(factories.building(place["community"], number="2"), number="3")
-    with pytest.raises(RosterError) as error:
+    with pytest.raises(RuleError) as error:
         services.update_unit(unit, number="2")
     assert error.value.field == "number" and "2" in str(error.value.message)
     # Unit 3 of another building is no clash.
@@ -471,12 +473,12 @@ def test_a_number_taken_meanwhile_is_a_field_error(place, monkeypatch):
     building, unit = place["building"], place["unit"]
     factories.building(place["community"], number="2")
     factories.unit(building, number="2")
-    monkeypatch.setattr(services, "_check_building_number_free", lambda *args: None)
-    monkeypatch.setattr(services, "_check_unit_number_free", lambda *args: None)
-    with pytest.raises(RosterError) as error:
+    monkeypatch.setattr(places, "_check_building_number_free", lambda *args: None)
+    monkeypatch.setattr(places, "_check_unit_number_free", lambda *args: None)
+    with pytest.raises(RuleError) as error:
         services.update_building(building, number="2", floors=6, sort_key=1)
     assert error.value.field == "number"
-    with pytest.raises(RosterError) as error:
+    with pytest.raises(RuleError) as error:
         services.update_unit(unit, number="2")
     assert error.value.field == "number"
     assert count(AuditEntry) == 0
@@ -490,8 +492,8 @@ def test_building_and_unit_history_reads_with_labels(place, app):
     db.session.commit()
     with app.test_request_context(headers={"Accept-Language": "en"}):
         rows = list(db.session.execute(services.recent_changes()))
-        described = {row.AuditEntry.entity: services.describe(row.AuditEntry) for row in rows}
-        labels = {key: str(text) for key, text in services.ENTITY_LABELS.items()}
+        described = {row.AuditEntry.entity: describe(row.AuditEntry) for row in rows}
+        labels = services.entity_choices()
     assert [(c.field, c.before, c.after) for c in described["building"]] == [
         ("Building number", "1", "1A"),
         ("Order in lists", "1", "3"),
@@ -560,13 +562,13 @@ def test_a_staff_account_gets_a_one_time_password(place):
         "account": [None, "zhang.gj"],
         "role": [None, "steward"],
     }
-    with pytest.raises(RosterError):
+    with pytest.raises(RuleError):
         services.give_account(member, "zhang2", Role.STEWARD)
     other = services.create_staff(place["company"].id, "李管家", None, StaffPosition.STEWARD, False)
-    with pytest.raises(RosterError) as taken:
+    with pytest.raises(RuleError) as taken:
         services.give_account(other, "zhang.gj", Role.STEWARD)
     assert taken.value.field == "username"
-    with pytest.raises(RosterError):
+    with pytest.raises(RuleError):
         services.give_account(other, "li.gj", Role.ADMIN)
 
 

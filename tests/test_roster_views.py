@@ -554,11 +554,11 @@ def test_building_numbers_and_floors_clash_as_field_errors(manager, world):
 
 
 def test_a_number_taken_meanwhile_is_a_422_not_a_500(manager, world, monkeypatch):
-    from app.blueprints.property.roster import services
+    from app.blueprints.property.roster.services import places
 
     building = building_of(world)
     factories.building(world["a"]["community"], number="2")
-    monkeypatch.setattr(services, "_check_building_number_free", lambda *args: None)
+    monkeypatch.setattr(places, "_check_building_number_free", lambda *args: None)
     response = edit_building(manager, building.id, number="2")
     assert response.status_code == 422 and "本小区已有2栋" in text(response)
     db.session.refresh(building)

@@ -25,6 +25,8 @@ from flask_babel.speaklater import LazyString
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app.rules import RuleError
+
 HEADER_SCAN_ROWS = 10  # a title line or two above the headers is common in office rosters
 MIN_HEADER_MATCHES = 3
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -36,8 +38,12 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a 50,000-row roster unpacks to about 2
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class ImportFileError(ValueError):
-    """The file cannot be imported at all; the message says why, in the user's language."""
+class ImportFileError(RuleError):
+    """The file cannot be imported at all; the message says why, in the user's language, under
+    the upload form's file field. A type of its own: reading tells it from a file that breaks."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(message, "file")
 
 
 class UnreadableFile(Exception):

@@ -5,6 +5,13 @@ create_job() → validate_upload() (parse, check and stage rows in batches; then
 and existing rooms in SQL) → begin_apply() → apply_job() (set-based INSERT … SELECT from the
 staged rows, in one transaction). The worker module runs the long steps in a thread; the job
 row carries all their state, so any app process can report progress.
+
+One module a little over 500 lines, on purpose: the steps and the page's reads share the job's
+states and limits (rows, batches, stored errors, stall times), which tests lower in one place.
+How one row's cells are read and checked is rows.py's.
+
+A job applied is recorded as one "import" entry (the job's id), which the roster's recent
+changes list.
 """
 
 from __future__ import annotations
@@ -13,7 +20,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from itertools import chain
 from typing import Any
 
@@ -36,10 +42,11 @@ from sqlalchemy import (
     update,
 )
 
-from app import audit
+from app import audit, history
 from app.authz import visible
-from app.blueprints.property.imports.reading import COLUMN_BY_KEY, COLUMNS, EMPTY, Cell, Roster
-from app.blueprints.property.roster.services import NON_NUMERIC_SORT_KEY, strip_suffix
+from app.blueprints.property.imports.reading import COLUMN_BY_KEY, COLUMNS, Roster
+from app.blueprints.property.imports.rows import parse_row, row_error
+from app.blueprints.property.roster.services import NON_NUMERIC_SORT_KEY
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -64,8 +71,6 @@ ERRORS_PER_PAGE = 50
 VALIDATION_STALLS_AFTER = timedelta(minutes=30)
 # Applying is one set-based transaction of seconds, even for 20,000 rows.
 APPLY_STALLS_AFTER = timedelta(minutes=15)
-MAX_AREA = Decimal("99999999.99")  # Numeric(10, 2)
-FLOORS = range(-5, 201)
 
 ERROR_MESSAGES = {
     "required": _l("Empty, but this column is required."),
@@ -104,10 +109,13 @@ FAILURE_MESSAGES = {
     ),
 }
 
-_AREA_UNIT = re.compile(r"\s*(m2|平方米|平米)$")  # after NFKC, ㎡ and m² are both "m2"
-_FLOOR = re.compile(r"(-?\d{1,4})\s*(层|楼|f)?")
-_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
-_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(?:-\d{1,6})?")
+history.register(
+    "import",
+    _l("Import"),
+    actions={"imported": _l("Imported")},
+    fields={"units": _l("Units"), "households": _l("Households")},
+    hidden=("community_id",),
+)
 
 
 class ImportFailed(Exception):
@@ -116,96 +124,6 @@ class ImportFailed(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
-
-
-class _BadValue(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-# --- one row -------------------------------------------------------------------------------
-
-
-def _floor(text: str) -> int:
-    match = _FLOOR.fullmatch(text.lower())
-    if not match or int(match.group(1)) not in FLOORS:
-        raise _BadValue("floor")
-    return int(match.group(1))
-
-
-def _area(text: str) -> Decimal:
-    try:
-        value = Decimal(_AREA_UNIT.sub("", text.lower()))
-    except InvalidOperation:
-        raise _BadValue("area_number") from None
-    if not value.is_finite():
-        raise _BadValue("area_number")
-    if value <= 0:
-        raise _BadValue("area_positive")
-    if value != value.quantize(Decimal("0.01")):
-        raise _BadValue("area_decimals")
-    if value > MAX_AREA:
-        raise _BadValue("area_large")
-    return value.quantize(Decimal("0.01"))
-
-
-def _phone(text: str) -> str:
-    compact = re.sub(r"\s", "", text)
-    mobile = _MOBILE.fullmatch(compact.replace("-", ""))
-    if mobile:
-        return mobile.group(1)
-    if _LANDLINE.fullmatch(compact):
-        return compact
-    raise _BadValue("phone")
-
-
-_PARSERS = {
-    "building": lambda text: strip_suffix(text, "building"),
-    "unit": lambda text: strip_suffix(text, "unit"),
-    "room": lambda text: strip_suffix(text, "room"),
-    "floor": _floor,
-    "area_m2": _area,
-    "owner_name": lambda text: re.sub(r"\s+", " ", text),
-    "phone": _phone,
-}
-
-
-def row_error(row: int, column: str, code: str, value: str = "", **params: Any) -> dict[str, Any]:
-    """An error as the job stores it: language-neutral, translated when it is shown."""
-    return {"row": row, "column": column, "code": code, "value": value[:40], **params}
-
-
-def parse_row(
-    row_number: int, cells: dict[str, Cell]
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The row's values ready for staging, or None and the errors of each bad cell."""
-    values: dict[str, Any] = {}
-    errors = []
-    for column in COLUMNS:
-        cell = cells.get(column.key, EMPTY)
-        if cell.formula:
-            errors.append(row_error(row_number, column.key, "formula", cell.text))
-            continue
-        # NFKC turns full-width digits and letters (１０１, ＡＢ) into plain ones.
-        text = unicodedata.normalize("NFKC", cell.text).strip()
-        if not text:
-            if column.required:
-                errors.append(row_error(row_number, column.key, "required"))
-            values[column.key] = None
-            continue
-        try:
-            value = _PARSERS[column.key](text)
-        except _BadValue as bad:
-            errors.append(row_error(row_number, column.key, bad.code, cell.text))
-            continue
-        if isinstance(value, str) and len(value) > column.max_length:
-            errors.append(
-                row_error(row_number, column.key, "too_long", cell.text, max=column.max_length)
-            )
-            continue
-        values[column.key] = value
-    return (None if errors else values), errors
 
 
 # --- the job -------------------------------------------------------------------------------

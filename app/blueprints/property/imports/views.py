@@ -28,6 +28,7 @@ from app.extensions import db
 from app.models import Community, ImportJob, ImportStatus, Role
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
+from app.rules import show_on_form
 
 
 @bp.route("/imports/", methods=["GET", "POST"])
@@ -43,7 +44,7 @@ def import_index() -> ResponseReturnValue:
             # Read from memory and never written to disk under the uploader's name.
             roster = open_roster(upload.read(), filename)
         except ImportFileError as error:
-            form.file.errors.append(str(error))
+            show_on_form(form, error)
         else:
             job = services.create_job(community, filename, roster.estimated_rows)
             db.session.commit()

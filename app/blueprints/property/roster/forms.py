@@ -1,5 +1,5 @@
 """Forms of the roster. Parsing rules shared with the services (areas, phones, ranges) live
-in services.py, so that a form and a test of the service refuse the same input."""
+in the services, so that a form and a test of the service refuse the same input."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from wtforms.validators import ValidationError as WTFormsValidationError
 from app.blueprints.property.roster import services
 from app.labels import label
 from app.models import ManagementMode, StaffPosition
+from app.rules import RuleError, show_on_form
 
 
 def _checked_by(parser: Any) -> Any:
@@ -29,7 +30,7 @@ def _checked_by(parser: Any) -> Any:
     def validate(_form: FlaskForm, field: Field) -> None:
         try:
             parser(field.data)
-        except services.RosterError as error:
+        except RuleError as error:
             raise WTFormsValidationError(str(error.message)) from None
 
     return validate
@@ -316,6 +317,6 @@ class GeneratorForm(FlaskForm):
                 self.rooms.data,
                 self.areas.data,
             )
-        except services.RosterError as error:
-            getattr(self, error.field).errors.append(str(error.message))
+        except RuleError as error:
+            show_on_form(self, error)
             return None

@@ -39,7 +39,7 @@ def parking_rows(
         .outerjoin(Household, Household.id == lease.c.household_id)
     )
     query = (
-        with_address(let_to, isouter=True)
+        with_address(let_to, outer=True)
         .add_columns(
             lease.c.id.label("lease_id"),
             lease.c.plate,

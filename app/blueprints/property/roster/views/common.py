@@ -1,0 +1,76 @@
+"""What the roster's pages share: who reads and who edits, the dialog form page, the list a
+dialog returns to, and the company a new community or staff member belongs to."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from app.authz import visible
+from app.blueprints.auth.views import safe_next
+from app.blueprints.property.roster import forms
+from app.extensions import db
+from app.models import Company, Role
+from app.rendering import render_page
+
+READERS = (Role.ADMIN, Role.MANAGER, Role.STEWARD)
+EDITORS = (Role.ADMIN, Role.MANAGER)
+
+
+def can_edit() -> bool:
+    return current_user.role in EDITORS
+
+
+def int_arg(name: str) -> int | None:
+    return request.args.get(name, type=int) or None
+
+
+def list_url(default: str) -> str:
+    """The list the manager opened a dialog from (query kept), to return to after saving."""
+    current = request.htmx.current_url if request.htmx else request.referrer
+    if current:
+        parts = urlsplit(current)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        return safe_next(path) or default
+    return default
+
+
+def link_args(**values: Any) -> dict[str, Any]:
+    """Query arguments worth keeping in links: the ones that are set."""
+    return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def form_page(
+    form: forms.FlaskForm, title: str, action: str, submit: str, back: str, **extra: Any
+) -> ResponseReturnValue:
+    status = 422 if form.errors else 200
+    return render_page(
+        "property/roster/form.html",
+        "dialog",
+        form=form,
+        title=title,
+        action=action,
+        submit_label=submit,
+        back_url=back,
+        in_dialog=bool(request.htmx),
+        **extra,
+    ), status
+
+
+def company_choices() -> list[tuple[int, str]]:
+    query = visible(Company).with_only_columns(Company.id, Company.name).order_by(Company.name)
+    return [(company_id, name) for company_id, name in db.session.execute(query)]
+
+
+def fit_company_field(form: forms.CommunityForm | forms.StaffForm) -> None:
+    """Only the district office chooses the company; a manager works for their own."""
+    if current_user.role != Role.ADMIN:
+        del form.company_id
+
+
+def chosen_company(form: forms.CommunityForm | forms.StaffForm) -> int:
+    return form.company_id.data if "company_id" in form else current_user.company_id

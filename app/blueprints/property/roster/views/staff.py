@@ -1,0 +1,168 @@
+"""Staff: the list with its party-member share, adding and editing a member, deactivating
+one, and giving a member an account."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.authz import get_visible_or_404, roles_required
+from app.blueprints.auth.views import safe_next
+from app.blueprints.property import bp
+from app.blueprints.property.roster import forms, services
+from app.blueprints.property.roster.views.common import (
+    EDITORS,
+    READERS,
+    can_edit,
+    chosen_company,
+    company_choices,
+    fit_company_field,
+    form_page,
+    link_args,
+    list_url,
+)
+from app.extensions import db
+from app.listing import parse_sort
+from app.models import Company, Role, Staff
+from app.pagination import paginate
+from app.rendering import redirect_to, render_page
+from app.rules import RuleError, show_on_form
+
+
+@bp.get("/roster/staff")
+@roles_required(*READERS)
+def roster_staff() -> ResponseReturnValue:
+    q = request.args.get("q", "")[:60]
+    status = request.args.get("status")
+    status = status if status in services.STAFF_STATUSES else "active"
+    sort = parse_sort(
+        request.args.get("sort"), request.args.get("dir"), services.STAFF_SORTS, "name"
+    )
+    return render_page(
+        "property/roster/staff.html",
+        "results",
+        staff=paginate(services.staff_rows(q, status, sort)),
+        counts=services.staff_counts(),
+        q=q,
+        status=status,
+        sort=sort,
+        args=link_args(q=q, status=status if status != "active" else None),
+        can_edit=can_edit(),
+        show_company=current_user.role == Role.ADMIN,
+    )
+
+
+def _staff_form(member: Staff | None = None) -> forms.StaffForm:
+    form = forms.StaffForm(company_choices(), obj=member)
+    if request.method == "GET":
+        form.next.data = list_url(url_for("property.roster_staff"))
+        if member is not None:
+            form.position.data = member.position.value
+    fit_company_field(form)
+    return form
+
+
+@bp.route("/roster/staff/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def roster_staff_new() -> ResponseReturnValue:
+    form = _staff_form()
+    if form.validate_on_submit():
+        company_id = chosen_company(form)
+        get_visible_or_404(Company, company_id)
+        member = services.create_staff(company_id, **form.values())
+        db.session.commit()
+        flash(_("%(name)s added to the staff.", name=member.name), "success")
+        return redirect_to(safe_next(form.next.data) or url_for("property.roster_staff"))
+    return form_page(
+        form,
+        _("New staff member"),
+        url_for("property.roster_staff_new"),
+        _("Add staff member"),
+        safe_next(form.next.data) or url_for("property.roster_staff"),
+    )
+
+
+@bp.route("/roster/staff/<int:staff_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def roster_staff_edit(staff_id: int) -> ResponseReturnValue:
+    member = get_visible_or_404(Staff, staff_id)
+    form = _staff_form(member)
+    if "company_id" in form:
+        # Moving someone to another company is a new hire there, not an edit.
+        del form.company_id
+    if form.validate_on_submit():
+        services.update_staff(member, **form.values())
+        db.session.commit()
+        flash(_("%(name)s saved.", name=member.name), "success")
+        return redirect_to(safe_next(form.next.data) or url_for("property.roster_staff"))
+    return form_page(
+        form,
+        _("Edit %(name)s", name=member.name),
+        url_for("property.roster_staff_edit", staff_id=member.id),
+        _("Save"),
+        safe_next(form.next.data) or url_for("property.roster_staff"),
+    )
+
+
+@bp.post("/roster/staff/<int:staff_id>/status")
+@roles_required(*EDITORS)
+def roster_staff_status(staff_id: int) -> ResponseReturnValue:
+    member = get_visible_or_404(Staff, staff_id)
+    form = forms.StaffStatusForm()
+    if not form.validate_on_submit() or form.active.data not in ("0", "1"):
+        abort(400)
+    active = form.active.data == "1"
+    services.set_staff_active(member, active)
+    db.session.commit()
+    message = (
+        _("%(name)s is active again.", name=member.name)
+        if active
+        else _("%(name)s has been deactivated.", name=member.name)
+    )
+    flash(message, "success")
+    return redirect_to(safe_next(form.next.data) or url_for("property.roster_staff"))
+
+
+@bp.route("/roster/staff/<int:staff_id>/account", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def roster_staff_account(staff_id: int) -> ResponseReturnValue:
+    member = get_visible_or_404(Staff, staff_id)
+    form = forms.AccountForm()
+    if request.method == "GET":
+        form.next.data = list_url(url_for("property.roster_staff"))
+        form.role.data = (
+            Role.MANAGER.value if member.position.value == "manager" else Role.STEWARD.value
+        )
+    back = safe_next(form.next.data) or url_for("property.roster_staff")
+    if form.validate_on_submit():
+        try:
+            account, password = services.give_account(
+                member, form.username.data, Role(form.role.data)
+            )
+        except RuleError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            return render_page(
+                "property/roster/account_done.html",
+                "dialog",
+                member=member,
+                account=account,
+                password=password,
+                back_url=back,
+                in_dialog=bool(request.htmx),
+            )
+    return form_page(
+        form,
+        _("An account for %(name)s", name=member.name),
+        url_for("property.roster_staff_account", staff_id=member.id),
+        _("Create account"),
+        back,
+        intro=_(
+            "The initial password is shown once, after you create the account. "
+            "Hand it to %(name)s, who changes it at the first sign-in.",
+            name=member.name,
+        ),
+    )
