@@ -8,9 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.auth.services import MIN_PASSWORD_LENGTH, create_user
-from app.blueprints.fees.billing.citydata import build_city, city_counts
-from app.demo import database_is_empty
-from app.demo_activity import load_full_demo
+from app.demo import build_city, city_counts, database_is_empty, load_full_demo
 from app.extensions import db
 from app.models import COMPANY_STAFF_ROLES, Company, Role
 

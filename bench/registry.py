@@ -25,8 +25,8 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from app.blueprints.auth.services import create_user
-from app.blueprints.fees.billing.citydata import RATES_FROM, CitySample
 from app.demo import DEMO_PASSWORD
+from app.demo.city import RATES_FROM, CitySample
 from app.extensions import db
 from app.models import Role, User
 from app.periods import add_months

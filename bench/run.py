@@ -32,7 +32,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.blueprints.fees.billing.citydata import build_city, city_sample  # noqa: E402
+from app.demo.city import build_city, city_sample  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.periods import add_months, current_period  # noqa: E402
 from bench.registry import CASES, Bench  # noqa: E402

@@ -13,10 +13,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
-from app.blueprints.fees.billing import citydata, services
-from app.blueprints.fees.billing import demo as billing_demo
+from app.blueprints.fees.billing import services
 from app.blueprints.fees.billing.services import LateFeeTerms
-from app.demo import load_demo
+from app.demo import billing as billing_demo
+from app.demo import city
+from app.demo.base import load_demo
 from app.extensions import db
 from app.models import (
     Bill,
@@ -648,8 +649,8 @@ def test_the_billing_demo_is_idempotent(database):
 
 
 def test_the_city_data_set_is_consistent(database):
-    citydata.build_city(communities=30, months=12)
-    assert citydata.build_city(communities=30) == {}  # built once
+    city.build_city(communities=30, months=12)
+    assert city.build_city(communities=30) == {}  # built once
     one = db.session.execute
 
     # Receipts are gapless per company and year, and the counters hold the last number.
@@ -711,5 +712,5 @@ def test_the_city_data_set_is_consistent(database):
     )
     assert 0.75 < rates[FeeKind.PROPERTY] < 0.92
     assert rates[FeeKind.PARKING] > 0.88
-    sample = citydata.city_sample()
+    sample = city.city_sample()
     assert db.session.get(Household, sample.household_id).community_id == sample.community_id

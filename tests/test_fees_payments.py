@@ -15,17 +15,17 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.blueprints.fees.billing.demo import load_demo as load_billing
 from app.blueprints.fees.billing.services import (
     LateFeeTerms,
     run_billing,
     save_late_fee_rule,
 )
 from app.blueprints.fees.payments import services
-from app.blueprints.fees.payments.demo import load_demo as load_payments
 from app.blueprints.fees.payments.services import ExcessPayment
 from app.blueprints.fees.payments.services import recording as payment_recording
-from app.demo import load_demo as load_base
+from app.demo.base import load_demo as load_base
+from app.demo.billing import load_demo as load_billing
+from app.demo.payments import load_demo as load_payments
 from app.extensions import db
 from app.models import (
     Bill,

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app.blueprints.property.imports import reading, services, worker
-from app.blueprints.property.imports.demo import load_demo as load_import_demo
 from app.blueprints.property.imports.reading import (
     COLUMNS,
     Cell,
@@ -22,7 +21,8 @@ from app.blueprints.property.imports.reading import (
     open_roster,
     template_workbook,
 )
-from app.demo import load_demo as load_base_demo
+from app.demo.base import load_demo as load_base_demo
+from app.demo.imports import load_demo as load_import_demo
 from app.extensions import db
 from app.models import (
     AuditEntry,

@@ -419,8 +419,8 @@ def test_the_dashboard_shows_the_day_cards(login_as):
 def test_the_demo_notices_load_once(database):
     import random
 
-    from app.blueprints.property.notices.demo import load_demo as load_notices
-    from app.demo import load_demo
+    from app.demo.base import load_demo
+    from app.demo.notices import load_demo as load_notices
     from app.models import Community
 
     load_demo()

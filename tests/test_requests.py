@@ -479,8 +479,8 @@ def test_timeline_names_who_acted(world):
 def test_demo_requests_cover_every_status_and_load_once(app, database):
     import random
 
-    from app.blueprints.property.requests.demo import load_demo as load_requests
-    from app.demo import load_demo
+    from app.demo.base import load_demo
+    from app.demo.requests import load_demo as load_requests
     from app.models import Community, User
 
     load_demo()

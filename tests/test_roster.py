@@ -593,8 +593,8 @@ def test_deactivating_staff_locks_their_account(place):
 def test_demo_is_idempotent(database):
     import random
 
-    from app.blueprints.property.roster.demo import load_demo as load_roster_demo
-    from app.demo import load_demo
+    from app.demo.base import load_demo
+    from app.demo.roster import load_demo as load_roster_demo
     from app.models import Community
 
     load_demo()

@@ -20,9 +20,9 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from app.blueprints.fees.billing.demo import load_demo as load_billing_demo
-from app.blueprints.fees.payments.demo import load_demo as load_payments_demo
-from app.demo import load_demo
+from app.demo.base import load_demo
+from app.demo.billing import load_demo as load_billing_demo
+from app.demo.payments import load_demo as load_payments_demo
 from app.extensions import db
 from app.models import Community
 from tests.browser.helpers import (

@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import func, select
 
-from app.blueprints.property.notices.demo import load_demo as load_demo_notices
+from app.demo.notices import load_demo as load_demo_notices
 from app.extensions import db
 from app.models import Building, Community, Household, Unit
 from tests.browser.helpers import Check, Watch, screenshot, sign_in

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from app.blueprints.auth.services import create_user
-from app.blueprints.property.requests.demo import load_demo as load_requests
+from app.demo.requests import load_demo as load_requests
 from app.extensions import db
 from app.models import Community, Company, Role, Staff, StaffPosition
 from tests.browser.helpers import DEMO_PASSWORD, Check, Watch, screenshot, sign_in

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.blueprints.property.roster.demo import load_demo as load_roster_demo
+from app.demo.roster import load_demo as load_roster_demo
 from app.extensions import db
 from app.models import Building, Community, Household, Unit
 from tests.browser.helpers import Check, Watch, screenshot, sign_in

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from app.audit import record
 from app.blueprints.auth.services import create_user
 from app.blueprints.property.roster import services
-from app.demo import DEMO_PASSWORD
+from app.demo.base import DEMO_PASSWORD
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -139,7 +139,7 @@ def _former_cleaner(community: Community, desk: User, rng: random.Random) -> Non
 
 
 def load_demo(communities: dict[str, Community], rng: random.Random) -> None:
-    """Add the roster's demo history on top of app/demo.py's data; running it twice adds
+    """Add the roster's demo history on top of `app.demo.base`'s data; running it twice adds
     nothing (each step looks for what it would create first)."""
     community = communities.get(COMMUNITY)
     desk = db.session.scalar(select(User).where(User.username == "manager"))

@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, update
 from app.blueprints.auth.services import create_user
 from app.blueprints.fees.billing.services import assess_late_fees
 from app.blueprints.fees.payments.services import DUE, record_payment, reverse_payment
-from app.demo import DEMO_PASSWORD
+from app.demo.base import DEMO_PASSWORD
 from app.extensions import db
 from app.models import (
     Bill,

@@ -1,4 +1,4 @@
-"""The demo as `flask --app wsgi demo` loads it: app/demo.py's communities, homes and accounts,
+"""The demo as `flask --app wsgi demo` loads it: `base`'s communities, homes and accounts,
 then each area's activity on top — the roster's corrections, an Excel import, a year of service
 requests, notices, fee items with twelve months of bills, and the payments against them — so
 that every page of a fresh install has something real to show. Idempotent, like each part."""
@@ -9,13 +9,8 @@ import random
 
 from sqlalchemy import func, select
 
-from app.blueprints.fees.billing import demo as billing
-from app.blueprints.fees.payments import demo as payments
-from app.blueprints.property.imports import demo as imports
-from app.blueprints.property.notices import demo as notices
-from app.blueprints.property.requests import demo as requests
-from app.blueprints.property.roster import demo as roster
-from app.demo import load_demo
+from app.demo import billing, imports, notices, payments, requests, roster
+from app.demo.base import load_demo
 from app.extensions import db
 from app.models import Bill, Community, Notice, Payment, ServiceRequest, User
 
