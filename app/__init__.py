@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import cli, errors, i18n, security
+from app.areas import install
 from app.blueprints.auth.services import init_login
 from app.config import load_config
 from app.extensions import babel, csrf, db, htmx, limiter, migrate
@@ -35,17 +36,13 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_template_helpers(app)
     cli.init_app(app)
-    _register_blueprints(app)
+    _install_areas(app)
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    from app.blueprints import fees as fees_area
+def _install_areas(app: Flask) -> None:
+    from app.blueprints import alliance, auth, fees
     from app.blueprints import property as property_area
-    from app.blueprints.alliance.views import bp as alliance_bp
-    from app.blueprints.auth.views import bp as auth_bp
 
-    app.register_blueprint(auth_bp)
-    property_area.register(app)
-    fees_area.register(app)
-    app.register_blueprint(alliance_bp, url_prefix="/alliance")
+    for area in (auth, property_area, fees, alliance):
+        install(app, area.AREA)

@@ -1,65 +1,29 @@
-"""The menu each role sees. Views enforce access themselves; the menu only leads the way."""
+"""The menu each role sees, from the entries each area contributes. Views enforce access
+themselves; the menu only leads the way."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from flask_babel import lazy_gettext as _l
 
 from app.models import Role
 
-NAVIGATION = {
-    Role.ADMIN: [
-        ("property.overview", _l("District overview")),
-        ("property.roster_households", _l("Roster")),
-        ("property.request_figures", _l("Service figures")),
-        ("fees.billing_home", _l("Billing")),
-        ("fees.daily_report", _l("Daily cash report")),
-        ("fees.collection_report", _l("Collection rates")),
-        ("fees.arrears", _l("Arrears")),
-    ],
-    Role.MANAGER: [
-        ("property.dashboard", _l("My communities")),
-        ("property.roster_households", _l("Roster")),
-        ("property.request_inbox", _l("Service requests")),
-        ("property.notices_list", _l("Notices")),
-        ("auth.activation_codes", _l("Activation codes")),
-        ("property.import_index", _l("Import households")),
-        ("fees.billing_home", _l("Billing")),
-        ("fees.counter", _l("Counter")),
-        ("fees.daily_report", _l("Daily cash report")),
-        ("fees.collection_report", _l("Collection rates")),
-        ("fees.arrears", _l("Arrears")),
-    ],
-    Role.STEWARD: [
-        ("property.my_tasks", _l("My tasks")),
-        ("property.dashboard", _l("My communities")),
-        ("property.roster_households", _l("Roster")),
-        ("property.notices_list", _l("Notices")),
-    ],
-    Role.RESIDENT: [
-        ("property.my_home", _l("My home")),
-        ("property.my_requests", _l("My requests")),
-        ("fees.my_fees", _l("My fees")),
-    ],
-    Role.MERCHANT: [("alliance.home", _l("Merchant alliance"))],
-    Role.OFFICER: [("alliance.home", _l("Merchant alliance"))],
-}
-
+# The menus and the sections of their entries, as the installed areas contribute them, in
+# the order the areas are installed.
+NAVIGATION: dict[Role, list[tuple[str, object]]] = {}
 # The pages under a menu entry besides its own, by path: a request's page, a receipt, the
 # roster's other tabs are still "in" that entry, and the menu says so.
-SECTIONS = {
-    "property.roster_households": ("/property/roster/",),
-    "property.request_inbox": ("/property/requests/",),
-    "property.my_requests": ("/property/requests/",),
-    "property.my_tasks": ("/property/requests/",),
-    "property.notices_list": ("/property/notices",),
-    "property.import_index": ("/property/imports",),
-    "auth.activation_codes": ("/activation-codes",),
-    "fees.billing_home": ("/fees/billing",),
-    "fees.counter": ("/fees/counter", "/fees/receipts"),
-    "fees.collection_report": ("/fees/reports/collection",),
-    "fees.arrears": ("/fees/reports/arrears",),
-    "fees.my_fees": ("/fees/my", "/fees/receipts"),
-}
+SECTIONS: dict[str, tuple[str, ...]] = {}
+
+
+def contribute(
+    entries: Mapping[Role, Sequence[tuple[str, object]]], sections: Mapping[str, tuple[str, ...]]
+) -> None:
+    """Add an area's menu entries (endpoint, text) per role, after those already there; an
+    entry already in a menu (the area installed again by another app) is not added twice."""
+    for role, items in entries.items():
+        menu_of_role = NAVIGATION.setdefault(role, [])
+        known = {endpoint for endpoint, _text in menu_of_role}
+        menu_of_role += [(endpoint, text) for endpoint, text in items if endpoint not in known]
+    SECTIONS.update(sections)
 
 
 @dataclass(frozen=True)

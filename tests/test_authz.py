@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, select
 
-from app.authz import _RULES, visible
+from app.authz import _RULES, Audience, visible
 from app.extensions import db
 from app.models import (
     Building,
@@ -48,7 +48,7 @@ def ids(model, user):
     return set(db.session.scalars(select(key).where(visible(model, user).whereclause)))
 
 
-def test_every_model_has_a_rule():
+def test_every_model_has_a_rule(app):
     from app.models import Base
 
     unruled = {
@@ -57,7 +57,7 @@ def test_every_model_has_a_rule():
         if mapper.class_ not in _RULES and mapper.class_ is not LoginSession
     }
     # A notice's buildings are only ever read through the notice.
-    assert unruled <= {NoticeBuilding}, f"add visibility rules for {unruled} in app/authz.py"
+    assert unruled <= {NoticeBuilding}, f"add rules for {unruled} to its area's access.py"
 
 
 @pytest.mark.parametrize("model", [Company, Community, Building, Unit, Household, Staff])
@@ -106,3 +106,23 @@ def test_nobody_signed_in_sees_nothing(two_tenants):
 
     for model in _RULES:
         assert ids(model, AnonymousUserMixin()) == set()
+
+
+def test_an_audience_sees_what_its_rule_allows_and_the_others_nothing(two_tenants, monkeypatch):
+    from flask_login import AnonymousUserMixin
+    from sqlalchemy import true
+
+    # What the steward boards will do: a rule for the public, none for merchants.
+    monkeypatch.setitem(_RULES, Unit, {**_RULES[Unit], Audience.PUBLIC: lambda _user: true()})
+    everyone = ids(Unit, two_tenants["admin"])
+    assert everyone and ids(Unit, AnonymousUserMixin()) == everyone
+    assert ids(Unit, two_tenants["merchant"]) == set()
+
+
+def test_the_district_office_sees_only_its_own_sessions(two_tenants):
+    admin, manager = two_tenants["admin"], two_tenants["a"]["manager"]
+    for user in (admin, manager):
+        db.session.add(LoginSession(user_id=user.id, token_hash=f"{user.id:064d}"))
+    db.session.flush()
+    sessions = db.session.scalars(visible(LoginSession, admin)).all()
+    assert {session.user_id for session in sessions} == {admin.id}

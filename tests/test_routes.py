@@ -13,7 +13,13 @@ from tests import factories
 from tests.conftest import csrf_token, login
 
 # Routes anyone may open without signing in.
-PUBLIC = {"static", "auth.login", "auth.healthz", "auth.set_language", "auth.activate"}
+PUBLIC = {
+    "static",
+    "auth.account.login",
+    "auth.account.healthz",
+    "auth.account.set_language",
+    "auth.activation.activate",
+}
 
 
 def tenant_ids(company) -> dict:
@@ -73,9 +79,9 @@ def view_roles(app, rule):
 def test_every_private_route_declares_its_roles(app):
     for rule in routes(app):
         if rule.endpoint in PUBLIC or rule.endpoint in {
-            "auth.landing",
-            "auth.logout",
-            "auth.change_password",
+            "auth.account.landing",
+            "auth.account.logout",
+            "auth.account.change_password",
         }:
             continue
         assert view_roles(app, rule), f"{rule.endpoint} must use @roles_required"
@@ -112,6 +118,18 @@ def test_each_role_gets_its_pages_and_nobody_elses(tenants, app, who):
         if rule.arguments and user.role != Role.ADMIN:
             other = client.get(url(rule, tenants["b"]))
             assert other.status_code == 404, f"{who} reached another tenant's {rule.rule}"
+
+
+def test_the_public_pages_show_a_visitor_no_tenant_data(tenants, app):
+    visitor = app.test_client()
+    owners = [tenants[t]["resident"].display_name for t in ("a", "b")]
+    for rule in routes(app):
+        if rule.endpoint not in PUBLIC or "GET" not in rule.methods:
+            continue
+        response = visitor.get(url(rule, tenants["a"]))
+        assert response.status_code < 500, rule.rule
+        body = response.get_data(as_text=True)
+        assert not any(owner in body for owner in owners), rule.rule
 
 
 def test_every_post_route_refuses_a_request_without_csrf(tenants, app):

@@ -9,7 +9,7 @@ from app.authz import roles_required
 from app.models import Role
 from app.rendering import render_page
 
-bp = Blueprint("alliance", __name__)
+bp = Blueprint("home", __name__)
 
 
 @bp.get("/")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import segno
-from flask import current_app, flash, request, session, url_for
+from flask import Blueprint, current_app, flash, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -17,13 +17,14 @@ from app.blueprints.auth.activation_forms import (
     IssueCodeForm,
     RedeemForm,
 )
-from app.blueprints.auth.views import bp
 from app.blueprints.property.notices.services import community_choices
 from app.extensions import db, limiter
 from app.models import ActivationCode, Household, Role
 from app.pagination import paginate
 from app.periods import utcnow
 from app.rendering import redirect_to, render_page
+
+bp = Blueprint("activation", __name__)
 
 ISSUERS = (Role.ADMIN, Role.MANAGER)
 # The codes just issued in this browser, newest last, so that the slip can be reprinted
@@ -77,7 +78,7 @@ def activation_issue(household_id: int) -> ResponseReturnValue:
     db.session.commit()
     slips = [pair for pair in session.get(SLIPS, []) if pair[0] != row.id]
     session[SLIPS] = [*slips, [row.id, code]][-SLIPS_KEPT:]
-    return redirect_to(url_for("auth.activation_slip", code_id=row.id))
+    return redirect_to(url_for("auth.activation.activation_slip", code_id=row.id))
 
 
 @bp.get("/activation-codes/<int:code_id>/slip")
@@ -88,8 +89,8 @@ def activation_slip(code_id: int) -> ResponseReturnValue:
     outstanding = row.redeemed_at is None and row.expires_at > utcnow()
     context = {"row": row, "household": db.session.get(Household, row.household_id)}
     if code and outstanding:
-        link = url_for("auth.activate", _external=True)
-        qr = segno.make(url_for("auth.activate", code=code, _external=True), error="m")
+        link = url_for("auth.activation.activate", _external=True)
+        qr = segno.make(url_for("auth.activation.activate", code=code, _external=True), error="m")
         context |= {
             "code": code,
             "link": link,
@@ -108,7 +109,9 @@ def activation_revoke(code_id: int) -> ResponseReturnValue:
         flash(_("The activation code has been revoked; it can no longer be used."), "success")
     else:
         flash(_("This activation code was already used or expired."), "info")
-    return redirect_to(url_for("auth.activation_household", household_id=row.household_id))
+    return redirect_to(
+        url_for("auth.activation.activation_household", household_id=row.household_id)
+    )
 
 
 @bp.route("/activate", methods=["GET", "POST"])
@@ -141,6 +144,6 @@ def activate() -> ResponseReturnValue:
             getattr(form, error.field).errors.append(error.message)
         else:
             flash(_("Welcome! Your account is now linked to your home."), "success")
-            return redirect_to(url_for("auth.landing"))
+            return redirect_to(url_for("auth.account.landing"))
     status = 422 if form.errors else 200
     return render_page("auth/activate.html", "form", form=form), status

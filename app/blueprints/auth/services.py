@@ -22,7 +22,7 @@ _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16), method=PASSWORD_
 
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "auth.account.login"
     login_manager.login_message = _l("Please sign in to open that page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"

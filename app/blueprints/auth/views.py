@@ -26,15 +26,15 @@ from app.i18n import LANGUAGE_COOKIE
 from app.models import Role
 from app.rendering import redirect_to, render_page
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("account", __name__)
 
 LANDING = {
-    Role.ADMIN: "property.overview",
-    Role.MANAGER: "property.dashboard",
-    Role.STEWARD: "property.my_tasks",
-    Role.RESIDENT: "property.my_home",
-    Role.MERCHANT: "alliance.home",
-    Role.OFFICER: "alliance.home",
+    Role.ADMIN: "property.home.overview",
+    Role.MANAGER: "property.home.dashboard",
+    Role.STEWARD: "property.requests.my_tasks",
+    Role.RESIDENT: "property.home.my_home",
+    Role.MERCHANT: "alliance.home.home",
+    Role.OFFICER: "alliance.home.home",
 }
 ONE_YEAR = 365 * 24 * 3600
 
@@ -56,7 +56,7 @@ def landing() -> ResponseReturnValue:
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(url_for("auth.landing"))
+        return redirect(url_for("auth.account.landing"))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
@@ -66,7 +66,7 @@ def login() -> ResponseReturnValue:
             services.start_session(user, request.user_agent.string)
             login_user(user)
             db.session.commit()
-            return redirect(safe_next(form.next.data) or url_for("auth.landing"))
+            return redirect(safe_next(form.next.data) or url_for("auth.account.landing"))
         form.password.errors.append(_("Wrong username or password."))
     status = 422 if form.errors else 200
     return render_page("auth/login.html", form=form), status
@@ -80,7 +80,7 @@ def logout() -> ResponseReturnValue:
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.account.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -94,7 +94,7 @@ def change_password() -> ResponseReturnValue:
             _("Your password has been changed. Other signed-in browsers were signed out."),
             "success",
         )
-        return redirect_to(url_for("auth.landing"))
+        return redirect_to(url_for("auth.account.landing"))
     status = 422 if form.errors else 200
     return render_page("auth/password.html", "form", form=form), status
 
@@ -103,11 +103,11 @@ def change_password() -> ResponseReturnValue:
 def set_language() -> ResponseReturnValue:
     form = LanguageForm()
     if not form.validate_on_submit():
-        return redirect(url_for("auth.landing"))
+        return redirect(url_for("auth.account.landing"))
     if current_user.is_authenticated:
         current_user.locale = form.lang.data
         db.session.commit()
-    response = make_response(redirect(safe_next(form.next.data) or url_for("auth.landing")))
+    response = make_response(redirect(safe_next(form.next.data) or url_for("auth.account.landing")))
     response.set_cookie(
         LANGUAGE_COOKIE, form.lang.data, max_age=ONE_YEAR, samesite="Lax", httponly=True
     )
@@ -124,7 +124,3 @@ def healthz() -> ResponseReturnValue:
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
-
-
-# Activation codes live in their own module on this blueprint; importing it adds its routes.
-from app.blueprints.auth import activation_views  # noqa: E402, F401

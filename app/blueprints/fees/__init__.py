@@ -1,17 +1,25 @@
 """Fee collection (收费): billing, payments and receipts, arrears and collection reports.
 
-Its routes live in one package per part, all on this one blueprint.
+One blueprint per part (`billing`, `payments`, `reports`), nested under the area's, which adds
+the /fees prefix and the `flask fees …` commands.
 """
 
-from flask import Blueprint, Flask
+from flask import Blueprint
 
-bp = Blueprint("fees", __name__)
+from app.areas import Area
+from app.blueprints.fees import access, labels, menu
+from app.blueprints.fees.billing import views as billing
+from app.blueprints.fees.billing.commands import assess_late_fees_command
+from app.blueprints.fees.payments import views as payments
+from app.blueprints.fees.reports import views as reports
 
 
-def register(app: Flask) -> None:
-    # Importing the view modules attaches their routes to `bp`.
-    from app.blueprints.fees.billing import views as billing_views  # noqa: F401
-    from app.blueprints.fees.payments import views as payment_views  # noqa: F401
-    from app.blueprints.fees.reports import views as report_views  # noqa: F401
+def blueprint() -> Blueprint:
+    area = Blueprint("fees", __name__, url_prefix="/fees")
+    for part in (billing, payments, reports):
+        area.register_blueprint(part.bp)
+    area.cli.add_command(assess_late_fees_command)
+    return area
 
-    app.register_blueprint(bp, url_prefix="/fees")
+
+AREA = Area(blueprint, menu.MENU, menu.SECTIONS, labels.LABELS, access.RULES)

@@ -1,19 +1,25 @@
 """Property operations (红色物业): roster, imports, one-window service, notices, dashboards.
 
-The area is large, so its routes live in one package per part, all on this one blueprint.
+One blueprint per part (`home`: the landing pages and overviews; `roster`, `imports`,
+`requests`, `notices`), nested under the area's, which adds the /property prefix.
 """
 
-from flask import Blueprint, Flask
+from flask import Blueprint
 
-bp = Blueprint("property", __name__)
+from app.areas import Area
+from app.blueprints.property import access, labels, menu
+from app.blueprints.property import views as home
+from app.blueprints.property.imports import views as imports
+from app.blueprints.property.notices import views as notices
+from app.blueprints.property.requests import views as requests
+from app.blueprints.property.roster import views as roster
 
 
-def register(app: Flask) -> None:
-    # Importing the view modules attaches their routes to `bp`.
-    from app.blueprints.property import views  # noqa: F401
-    from app.blueprints.property.imports import views as import_views  # noqa: F401
-    from app.blueprints.property.notices import views as notice_views  # noqa: F401
-    from app.blueprints.property.requests import views as request_views  # noqa: F401
-    from app.blueprints.property.roster import views as roster_views  # noqa: F401
+def blueprint() -> Blueprint:
+    area = Blueprint("property", __name__, url_prefix="/property")
+    for part in (home, roster, imports, requests, notices):
+        area.register_blueprint(part.bp)
+    return area
 
-    app.register_blueprint(bp, url_prefix="/property")
+
+AREA = Area(blueprint, menu.MENU, menu.SECTIONS, labels.LABELS, access.RULES)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from flask import Blueprint
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.authz import get_visible_or_404, roles_required
-from app.blueprints.property import bp, services
+from app.blueprints.property import services
 from app.blueprints.property.notices import services as notice_services
 from app.models import Community, Role
 from app.pagination import paginate
 from app.rendering import render_page
+
+bp = Blueprint("home", __name__)
 
 
 @bp.get("/overview")

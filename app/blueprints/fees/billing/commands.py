@@ -6,13 +6,12 @@ from datetime import date, datetime
 
 import click
 
-from app.blueprints.fees import bp
 from app.blueprints.fees.billing.services import assess_late_fees
 from app.extensions import db
 from app.periods import shanghai_today
 
 
-@bp.cli.command("assess-late-fees")
+@click.command("assess-late-fees")
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -13,7 +13,6 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from app.authz import get_visible_or_404, roles_required, visible
-from app.blueprints.fees import bp
 from app.blueprints.fees.billing import (
     commands,  # noqa: F401 - registers `flask fees …`
     services,
@@ -46,6 +45,8 @@ from app.pagination import paginate
 from app.periods import current_period, format_period
 from app.rendering import redirect_to, render_page
 from app.rules import RuleError, show_on_form
+
+bp = Blueprint("billing", __name__)
 
 # Billing is the office's work: the district office and the companies' managers.
 BILLERS = (Role.ADMIN, Role.MANAGER)
@@ -82,7 +83,7 @@ def _billing_form(query: Any = None) -> BillingForm:
 def _home(form: BillingForm, preview: services.BillingPreview | None = None) -> ResponseReturnValue:
     """The billing page, or the part htmx asked for: the run form (with the preview) after
     a preview or a refused run, the community list when paging or searching it."""
-    block = "communities" if request.endpoint == "fees.billing_home" else "run_form"
+    block = "communities" if request.endpoint == "fees.billing.billing_home" else "run_form"
     q = request.args.get("q", "")
     context = {
         "form": form,
@@ -118,7 +119,7 @@ def _preview_or_error(form: BillingForm) -> services.BillingPreview | None:
 def billing_preview() -> ResponseReturnValue:
     """How many bills a run would issue, and their total, before anything is written."""
     if not request.args:
-        return redirect_to(url_for("fees.billing_home"))
+        return redirect_to(url_for("fees.billing.billing_home"))
     form = _billing_form(request.args)
     return _home(form, _preview_or_error(form))
 
@@ -153,7 +154,7 @@ def billing_run() -> ResponseReturnValue:
             _("Nothing new: every bill for %(month)s had been issued already.", month=month),
             "info",
         )
-    return redirect_to(url_for("fees.billing_home"))
+    return redirect_to(url_for("fees.billing.billing_home"))
 
 
 # ---- Fee items, rates and the late-fee rule ------------------------------------------------
@@ -204,7 +205,7 @@ def billing_community(community_id: int) -> ResponseReturnValue:
 
 
 def _back_to(community_id: int) -> ResponseReturnValue:
-    return redirect_to(url_for("fees.billing_community", community_id=community_id))
+    return redirect_to(url_for("fees.billing.billing_community", community_id=community_id))
 
 
 @bp.post("/billing/communities/<int:community_id>/items")
@@ -341,7 +342,7 @@ def billing_spaces_new(community_id: int) -> ResponseReturnValue:
             if present:
                 message += " " + _("%(n)s were there already.", n=present)
             flash(message, "success")
-            return redirect_to(url_for("fees.billing_parking", community_id=community.id))
+            return redirect_to(url_for("fees.billing.billing_parking", community_id=community.id))
     return _parking_page(community, form)
 
 
@@ -402,7 +403,7 @@ def billing_space(space_id: int) -> ResponseReturnValue:
                 ),
                 "success",
             )
-            return redirect_to(url_for("fees.billing_space", space_id=space.id))
+            return redirect_to(url_for("fees.billing.billing_space", space_id=space.id))
     return _space_page(space, form, 422)
 
 
@@ -445,7 +446,7 @@ def billing_lease_end(lease_id: int) -> ResponseReturnValue:
             )
     else:
         flash(" ".join(form.end_period.errors), "error")
-    return redirect_to(url_for("fees.billing_space", space_id=lease.space_id))
+    return redirect_to(url_for("fees.billing.billing_space", space_id=lease.space_id))
 
 
 # ---- A bill and its late fee -----------------------------------------------------------------
@@ -468,7 +469,7 @@ def billing_bill(bill_id: int) -> ResponseReturnValue:
             else:
                 db.session.commit()
                 flash(_("The late fee has been waived in part or in full."), "success")
-                return redirect_to(url_for("fees.billing_bill", bill_id=bill.id))
+                return redirect_to(url_for("fees.billing.billing_bill", bill_id=bill.id))
         status = 422
     context = {
         "bill": bill,

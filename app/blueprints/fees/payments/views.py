@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.authz import get_visible_or_404, roles_required
-from app.blueprints.fees import bp
 from app.blueprints.fees.payments import services
 from app.blueprints.fees.payments.forms import PaymentForm, ReversalForm
 from app.blueprints.fees.payments.services import ExcessPayment
@@ -22,6 +21,8 @@ from app.pagination import paginate
 from app.periods import shanghai_today, utcnow
 from app.rendering import redirect_to, render_page
 from app.rules import RuleError, show_on_form
+
+bp = Blueprint("payments", __name__)
 
 # Money is taken by the companies' managers (and the district office, which may do anything).
 COLLECTORS = (Role.ADMIN, Role.MANAGER)
@@ -90,7 +91,7 @@ def counter_pay(household_id: int) -> ResponseReturnValue:
             ),
             "info",
         )
-        return redirect_to(url_for("fees.receipt", payment_id=earlier.id))
+        return redirect_to(url_for("fees.payments.receipt", payment_id=earlier.id))
     try:
         payment = services.record_payment(
             household,
@@ -118,7 +119,7 @@ def counter_pay(household_id: int) -> ResponseReturnValue:
     if payment.credit_fen:
         message += " " + _("%(credit)s is kept as credit.", credit=format_fen(payment.credit_fen))
     flash(message, "success")
-    return redirect_to(url_for("fees.receipt", payment_id=payment.id))
+    return redirect_to(url_for("fees.payments.receipt", payment_id=payment.id))
 
 
 # ---- Receipts and reversals --------------------------------------------------------------------
@@ -167,7 +168,7 @@ def reverse(payment_id: int) -> ResponseReturnValue:
                 ),
                 "success",
             )
-            return redirect_to(url_for("fees.receipt", payment_id=reversal.id))
+            return redirect_to(url_for("fees.payments.receipt", payment_id=reversal.id))
     r = services.receipt(payment_id)
     return render_page(
         "fees/payments/reverse.html", "reverse_form", r=r, form=form, refusal=refusal

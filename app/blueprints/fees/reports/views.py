@@ -7,13 +7,12 @@ import tempfile
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, redirect, request, stream_with_context, url_for
+from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.authz import get_visible_or_404, roles_required
-from app.blueprints.fees import bp
 from app.blueprints.fees.payments.services import payment_rows
 from app.blueprints.fees.reports import services
 from app.blueprints.fees.reports.forms import ArrearsForm, MonthsForm
@@ -25,6 +24,8 @@ from app.pagination import paginate
 from app.periods import utcnow
 from app.rendering import render_page
 from app.rules import RuleError, show_on_form
+
+bp = Blueprint("reports", __name__)
 
 # The district office reads every company's figures; a manager their own company's.
 READERS = (Role.ADMIN, Role.MANAGER)
@@ -53,10 +54,10 @@ def _collection_page(company: Company | None) -> ResponseReturnValue:
     )
     if company is None:
         report = services.collection_by_company(months, sort)
-        endpoint, ids = "fees.collection_report", {}
+        endpoint, ids = "fees.reports.collection_report", {}
     else:
         report = services.collection_by_community(company, months, sort)
-        endpoint, ids = "fees.collection_company", {"company_id": company.id}
+        endpoint, ids = "fees.reports.collection_company", {"company_id": company.id}
     context: dict[str, Any] = {
         "form": form,
         "report": report,
@@ -80,7 +81,11 @@ def collection_report() -> ResponseReturnValue:
     """Collection rates by company (the district office); a manager goes straight to theirs."""
     if current_user.role != Role.ADMIN:
         return redirect(
-            url_for("fees.collection_company", company_id=current_user.company_id, **request.args)
+            url_for(
+                "fees.reports.collection_company",
+                company_id=current_user.company_id,
+                **request.args,
+            )
         )
     return _collection_page(None)
 
@@ -251,7 +256,7 @@ def my_payments() -> ResponseReturnValue:
     """Every payment of the resident's household, newest first, a page at a time."""
     _homes, here = _my_home()
     if here is None:
-        return redirect(url_for("fees.my_fees"))
+        return redirect(url_for("fees.reports.my_fees"))
     payments = paginate(payment_rows(here.Household.id), per_page=PAYMENTS_PER_PAGE)
     return render_page(
         "fees/reports/my_payments.html",

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import io
 
-from flask import request, send_file, url_for
+from flask import Blueprint, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.authz import get_visible_or_404, roles_required
-from app.blueprints.property import bp
 from app.blueprints.property.imports import services, worker
 from app.blueprints.property.imports.forms import UploadForm
 from app.blueprints.property.imports.reading import (
@@ -29,6 +28,8 @@ from app.models import Community, ImportJob, ImportStatus, Role
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
 from app.rules import show_on_form
+
+bp = Blueprint("imports", __name__)
 
 
 @bp.route("/imports/", methods=["GET", "POST"])
@@ -49,7 +50,7 @@ def import_index() -> ResponseReturnValue:
             job = services.create_job(community, filename, roster.estimated_rows)
             db.session.commit()
             worker.start_validation(job.id, roster)
-            return redirect_to(url_for("property.import_job", import_id=job.id))
+            return redirect_to(url_for("property.imports.import_job", import_id=job.id))
     status = 422 if form.errors else 200
     block = "upload" if request.method == "POST" else "history"
     return render_page(
@@ -105,4 +106,4 @@ def import_apply(import_id: int) -> ResponseReturnValue:
     if services.begin_apply(job):
         db.session.commit()
         worker.start_apply(job.id, current_user.id)
-    return redirect_to(url_for("property.import_job", import_id=job.id))
+    return redirect_to(url_for("property.imports.import_job", import_id=job.id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from app.authz import get_visible_or_404, roles_required
 from app.blueprints.auth.views import safe_next
-from app.blueprints.property import bp
 from app.blueprints.property.notices import services
 from app.blueprints.property.notices.forms import NoticeForm, local_now
 from app.blueprints.property.notices.services import NoticeStatus
@@ -19,6 +18,8 @@ from app.models import Notice, Role
 from app.pagination import paginate
 from app.periods import utcnow
 from app.rendering import redirect_to, render_page
+
+bp = Blueprint("notices", __name__)
 
 # Stewards read the list from their dashboard; publishing and changing notices is for managers.
 READERS = (Role.ADMIN, Role.MANAGER, Role.STEWARD)
@@ -78,7 +79,7 @@ def notices_new() -> ResponseReturnValue:
         services.publish_notice(form.draft(), current_user)
         db.session.commit()
         flash(_("The notice has been published."), "success")
-        return redirect_to(url_for("property.notices_list"))
+        return redirect_to(url_for("property.notices.notices_list"))
     return _render_form(form, None)
 
 
@@ -99,12 +100,14 @@ def notices_edit(notice_id: int) -> ResponseReturnValue:
         services.update_notice(notice, form.draft())
         db.session.commit()
         flash(_("The notice has been saved."), "success")
-        return redirect_to(url_for("property.notices_list"))
+        return redirect_to(url_for("property.notices.notices_list"))
     return _render_form(form, notice)
 
 
 def _back_to_list() -> ResponseReturnValue:
-    return redirect_to(safe_next(request.form.get("next")) or url_for("property.notices_list"))
+    return redirect_to(
+        safe_next(request.form.get("next")) or url_for("property.notices.notices_list")
+    )
 
 
 @bp.post("/notices/<int:notice_id>/unpin")

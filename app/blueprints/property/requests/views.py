@@ -6,14 +6,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from flask import abort, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import uploads
 from app.authz import get_visible_or_404, roles_required, visible
-from app.blueprints.property import bp
 from app.blueprints.property.requests import services
 from app.blueprints.property.requests.forms import (
     AcceptForm,
@@ -43,6 +42,8 @@ from app.models import (
 from app.pagination import paginate
 from app.periods import Month, utcnow
 from app.rendering import redirect_to, render_page
+
+bp = Blueprint("requests", __name__)
 
 PHOTOS = "requests"
 DETAIL = "property/requests/detail.html"
@@ -156,7 +157,7 @@ def new_request() -> ResponseReturnValue:
         filed = _file(form, household, RequestChannel.APP)
         if filed is not None:
             flash(_("Your request has been received. You can follow it here."), "success")
-            return redirect_to(url_for("property.request_detail", request_id=filed.id))
+            return redirect_to(url_for("property.requests.request_detail", request_id=filed.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_page("property/requests/new.html", "form", form=form, homes=homes), status
 
@@ -168,7 +169,7 @@ def new_request() -> ResponseReturnValue:
 @roles_required(Role.MANAGER)
 def request_inbox() -> ResponseReturnValue:
     return _list_page(
-        "property.request_inbox",
+        "property.requests.request_inbox",
         lambda filters: services.inbox(filters),
         "property/requests/inbox.html",
     )
@@ -178,7 +179,7 @@ def request_inbox() -> ResponseReturnValue:
 @roles_required(Role.STEWARD)
 def my_tasks() -> ResponseReturnValue:
     return _list_page(
-        "property.my_tasks",
+        "property.requests.my_tasks",
         lambda filters: services.tasks(current_user, filters),
         "property/requests/tasks.html",
     )
@@ -196,7 +197,7 @@ def record_request() -> ResponseReturnValue:
         filed = _file(form, household, RequestChannel(form.channel.data))
         if filed is not None:
             flash(_("The request has been recorded."), "success")
-            return redirect_to(url_for("property.request_detail", request_id=filed.id))
+            return redirect_to(url_for("property.requests.request_detail", request_id=filed.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_page("property/requests/record.html", "form", form=form), status
 
@@ -292,7 +293,7 @@ def _step(
         else:
             db.session.commit()
             flash(done, "success")
-            return redirect_to(url_for("property.request_detail", request_id=item.id))
+            return redirect_to(url_for("property.requests.request_detail", request_id=item.id))
     return _render_detail(item, block, step_error, **{f"{name}_form": form}), 422
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -16,6 +16,9 @@ from app.blueprints.property.roster import forms
 from app.extensions import db
 from app.models import Company, Role
 from app.rendering import render_page
+
+# The roster's four route modules share this one blueprint.
+bp = Blueprint("roster", __name__)
 
 READERS = (Role.ADMIN, Role.MANAGER, Role.STEWARD)
 EDITORS = (Role.ADMIN, Role.MANAGER)

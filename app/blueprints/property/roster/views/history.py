@@ -9,9 +9,8 @@ from flask.typing import ResponseReturnValue
 
 from app import history
 from app.authz import get_visible_or_404, roles_required
-from app.blueprints.property import bp
 from app.blueprints.property.roster import services
-from app.blueprints.property.roster.views.common import EDITORS, link_args
+from app.blueprints.property.roster.views.common import EDITORS, bp, link_args
 from app.models import Household
 from app.pagination import Page, paginate
 from app.rendering import render_page
@@ -36,7 +35,7 @@ def roster_household_history(household_id: int) -> ResponseReturnValue:
     return _history_page(
         paginate(services.household_history(household)),
         row=services.household_row(household.id),
-        endpoint="property.roster_household_history",
+        endpoint="property.roster.roster_household_history",
         args={"household_id": household.id},
     )
 
@@ -51,6 +50,6 @@ def roster_history() -> ResponseReturnValue:
         row=None,
         entity=entity,
         entities=services.entity_choices(),
-        endpoint="property.roster_history",
+        endpoint="property.roster.roster_history",
         args=link_args(entity=entity),
     )

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 
 from app.authz import get_visible_or_404, roles_required, visible
 from app.blueprints.auth.views import safe_next
-from app.blueprints.property import bp
 from app.blueprints.property.roster import forms, services
 from app.blueprints.property.roster.views.common import (
     EDITORS,
     READERS,
+    bp,
     can_edit,
     form_page,
     int_arg,
@@ -76,7 +76,7 @@ def roster_household_new() -> ResponseReturnValue:
     community_id = request.values.get("community", type=int)
     form = forms.HouseholdForm(services.visible_units(community_id))
     if request.method == "GET":
-        form.next.data = list_url(url_for("property.roster_households"))
+        form.next.data = list_url(url_for("property.roster.roster_households"))
     if form.validate_on_submit():
         unit = get_visible_or_404(Unit, form.unit_id.data)
         try:
@@ -90,7 +90,7 @@ def roster_household_new() -> ResponseReturnValue:
             flash(_("Household %(room)s added.", room=household.room), "success")
             return redirect_to(
                 url_for(
-                    "property.roster_households",
+                    "property.roster.roster_households",
                     community=household.community_id,
                     unit=household.unit_id,
                     q=household.room,
@@ -99,9 +99,9 @@ def roster_household_new() -> ResponseReturnValue:
     return form_page(
         form,
         _("New household"),
-        url_for("property.roster_household_new", **link_args(community=community_id)),
+        url_for("property.roster.roster_household_new", **link_args(community=community_id)),
         _("Add household"),
-        safe_next(form.next.data) or url_for("property.roster_households"),
+        safe_next(form.next.data) or url_for("property.roster.roster_households"),
     )
 
 
@@ -123,7 +123,7 @@ def roster_household(household_id: int) -> ResponseReturnValue:
 def roster_household_row(household_id: int) -> ResponseReturnValue:
     household = get_visible_or_404(Household, household_id)
     if not request.htmx:
-        return redirect(url_for("property.roster_household", household_id=household.id))
+        return redirect(url_for("property.roster.roster_household", household_id=household.id))
     return render_page(
         "property/roster/_household_row.html",
         row=services.household_row(household.id),
@@ -141,7 +141,7 @@ def roster_household_edit(household_id: int) -> ResponseReturnValue:
         db.session.commit()
         if not request.htmx:
             flash(_("Household %(room)s saved.", room=household.room), "success")
-            return redirect(url_for("property.roster_household", household_id=household.id))
+            return redirect(url_for("property.roster.roster_household", household_id=household.id))
         return render_page(
             "property/roster/_household_row.html",
             row=services.household_row(household.id),
@@ -163,7 +163,7 @@ def roster_resident_unlink(household_id: int) -> ResponseReturnValue:
     household = get_visible_or_404(Household, household_id)
     form = forms.UnlinkForm()
     back = safe_next(form.next.data) or url_for(
-        "property.roster_household", household_id=household.id
+        "property.roster.roster_household", household_id=household.id
     )
     if not form.validate_on_submit() or not form.user_id.data.isdigit():
         abort(400)

@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.authz import get_visible_or_404, roles_required
 from app.blueprints.auth.views import safe_next
-from app.blueprints.property import bp
 from app.blueprints.property.roster import forms, services
 from app.blueprints.property.roster.views.common import (
     EDITORS,
     READERS,
+    bp,
     can_edit,
     chosen_company,
     company_choices,
@@ -59,7 +59,7 @@ def _community_form(community: Community | None = None) -> forms.CommunityForm:
         company = current_user.company
         form.city.data, form.district.data = company.city, company.district
     if request.method == "GET":
-        form.next.data = list_url(url_for("property.roster_communities"))
+        form.next.data = list_url(url_for("property.roster.roster_communities"))
         if community is not None:
             form.management_mode.data = community.management_mode.value
     fit_company_field(form)
@@ -80,13 +80,15 @@ def roster_community_new() -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("Community %(name)s added.", name=community.name), "success")
-            return redirect_to(url_for("property.roster_community", community_id=community.id))
+            return redirect_to(
+                url_for("property.roster.roster_community", community_id=community.id)
+            )
     return form_page(
         form,
         _("New community"),
-        url_for("property.roster_community_new"),
+        url_for("property.roster.roster_community_new"),
         _("Add community"),
-        safe_next(form.next.data) or url_for("property.roster_communities"),
+        safe_next(form.next.data) or url_for("property.roster.roster_communities"),
     )
 
 
@@ -106,13 +108,15 @@ def roster_community_edit(community_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("Community %(name)s saved.", name=community.name), "success")
-            return redirect_to(safe_next(form.next.data) or url_for("property.roster_communities"))
+            return redirect_to(
+                safe_next(form.next.data) or url_for("property.roster.roster_communities")
+            )
     return form_page(
         form,
         _("Edit %(name)s", name=community.name),
-        url_for("property.roster_community_edit", community_id=community.id),
+        url_for("property.roster.roster_community_edit", community_id=community.id),
         _("Save"),
-        safe_next(form.next.data) or url_for("property.roster_communities"),
+        safe_next(form.next.data) or url_for("property.roster.roster_communities"),
     )
 
 
@@ -197,7 +201,7 @@ def roster_building_edit(building_id: int) -> ResponseReturnValue:
 
     form = forms.BuildingForm(obj=building)
     title = _("Edit building %(number)s", number=building.number)
-    action = url_for("property.roster_building_edit", building_id=building.id)
+    action = url_for("property.roster.roster_building_edit", building_id=building.id)
     return _part_dialog(form, building.community_id, save, title, action)
 
 
@@ -217,7 +221,7 @@ def roster_unit_edit(unit_id: int) -> ResponseReturnValue:
     title = _(
         "Edit unit %(unit)s of building %(building)s", unit=unit.number, building=building.number
     )
-    action = url_for("property.roster_unit_edit", unit_id=unit.id)
+    action = url_for("property.roster.roster_unit_edit", unit_id=unit.id)
     return _part_dialog(form, unit.community_id, save, title, action)
 
 
@@ -230,7 +234,7 @@ def _part_dialog(
 ) -> ResponseReturnValue:
     """The edit dialog of a part of a community (a building, a unit), opened from and returning
     to its page: `save(back)` applies a valid form, or raises RuleError for one field."""
-    community_page = url_for("property.roster_community", community_id=community_id)
+    community_page = url_for("property.roster.roster_community", community_id=community_id)
     if request.method == "GET":
         form.next.data = list_url(community_page)
     back = safe_next(form.next.data) or community_page

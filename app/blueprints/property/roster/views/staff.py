@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from app.authz import get_visible_or_404, roles_required
 from app.blueprints.auth.views import safe_next
-from app.blueprints.property import bp
 from app.blueprints.property.roster import forms, services
 from app.blueprints.property.roster.views.common import (
     EDITORS,
     READERS,
+    bp,
     can_edit,
     chosen_company,
     company_choices,
@@ -57,7 +57,7 @@ def roster_staff() -> ResponseReturnValue:
 def _staff_form(member: Staff | None = None) -> forms.StaffForm:
     form = forms.StaffForm(company_choices(), obj=member)
     if request.method == "GET":
-        form.next.data = list_url(url_for("property.roster_staff"))
+        form.next.data = list_url(url_for("property.roster.roster_staff"))
         if member is not None:
             form.position.data = member.position.value
     fit_company_field(form)
@@ -74,13 +74,13 @@ def roster_staff_new() -> ResponseReturnValue:
         member = services.create_staff(company_id, **form.values())
         db.session.commit()
         flash(_("%(name)s added to the staff.", name=member.name), "success")
-        return redirect_to(safe_next(form.next.data) or url_for("property.roster_staff"))
+        return redirect_to(safe_next(form.next.data) or url_for("property.roster.roster_staff"))
     return form_page(
         form,
         _("New staff member"),
-        url_for("property.roster_staff_new"),
+        url_for("property.roster.roster_staff_new"),
         _("Add staff member"),
-        safe_next(form.next.data) or url_for("property.roster_staff"),
+        safe_next(form.next.data) or url_for("property.roster.roster_staff"),
     )
 
 
@@ -96,13 +96,13 @@ def roster_staff_edit(staff_id: int) -> ResponseReturnValue:
         services.update_staff(member, **form.values())
         db.session.commit()
         flash(_("%(name)s saved.", name=member.name), "success")
-        return redirect_to(safe_next(form.next.data) or url_for("property.roster_staff"))
+        return redirect_to(safe_next(form.next.data) or url_for("property.roster.roster_staff"))
     return form_page(
         form,
         _("Edit %(name)s", name=member.name),
-        url_for("property.roster_staff_edit", staff_id=member.id),
+        url_for("property.roster.roster_staff_edit", staff_id=member.id),
         _("Save"),
-        safe_next(form.next.data) or url_for("property.roster_staff"),
+        safe_next(form.next.data) or url_for("property.roster.roster_staff"),
     )
 
 
@@ -122,7 +122,7 @@ def roster_staff_status(staff_id: int) -> ResponseReturnValue:
         else _("%(name)s has been deactivated.", name=member.name)
     )
     flash(message, "success")
-    return redirect_to(safe_next(form.next.data) or url_for("property.roster_staff"))
+    return redirect_to(safe_next(form.next.data) or url_for("property.roster.roster_staff"))
 
 
 @bp.route("/roster/staff/<int:staff_id>/account", methods=["GET", "POST"])
@@ -131,11 +131,11 @@ def roster_staff_account(staff_id: int) -> ResponseReturnValue:
     member = get_visible_or_404(Staff, staff_id)
     form = forms.AccountForm()
     if request.method == "GET":
-        form.next.data = list_url(url_for("property.roster_staff"))
+        form.next.data = list_url(url_for("property.roster.roster_staff"))
         form.role.data = (
             Role.MANAGER.value if member.position.value == "manager" else Role.STEWARD.value
         )
-    back = safe_next(form.next.data) or url_for("property.roster_staff")
+    back = safe_next(form.next.data) or url_for("property.roster.roster_staff")
     if form.validate_on_submit():
         try:
             account, password = services.give_account(
@@ -157,7 +157,7 @@ def roster_staff_account(staff_id: int) -> ResponseReturnValue:
     return form_page(
         form,
         _("An account for %(name)s", name=member.name),
-        url_for("property.roster_staff_account", staff_id=member.id),
+        url_for("property.roster.roster_staff_account", staff_id=member.id),
         _("Create account"),
         back,
         intro=_(
