@@ -2,7 +2,7 @@
 # Refresh the translation catalogs after changing user-facing text:
 # extract every message, merge it into the Chinese catalog, compile it.
 # The catalog folder is "zh": Babel reads zh_CN as zh_Hans_CN, and both fall back to zh.
-# New messages arrive untranslated; tests/test_i18n.py fails until each has a translation.
+# New messages arrive untranslated; tests/core/test_i18n.py fails until each has a translation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=${PYTHON:-.venv/bin/python}

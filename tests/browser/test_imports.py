@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import Check, Watch, screenshot, sign_in
-from tests.test_imports import xlsx
+from tests.property.imports.test_services import xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

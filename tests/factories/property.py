@@ -1,29 +1,19 @@
-"""Model factories: the smallest valid objects, committed, with sensible unique defaults."""
+"""Factories of the property area: places, households, staff, residents, imports, notices,
+activation codes, service requests."""
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
-
-from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import (
-    COMPANY_STAFF_ROLES,
-    Bill,
     Building,
     Community,
     Company,
-    CompanyKind,
-    FeeItem,
-    FeeKind,
-    FeeRate,
     Household,
     ImportJob,
     ImportStatus,
     ManagementMode,
-    ParkingLease,
-    ParkingSpace,
     ResidentHousehold,
     Role,
     Staff,
@@ -31,34 +21,7 @@ from app.models import (
     Unit,
     User,
 )
-
-PASSWORD = "correct horse battery"
-# A cheap scrypt cost keeps tests fast; check_password_hash reads the cost from the hash.
-_FAST_HASH_METHOD = "scrypt:1024:8:1"
-_counter = itertools.count(1)
-
-
-def _next() -> int:
-    return next(_counter)
-
-
-def _save(obj):  # type: ignore[no-untyped-def]
-    db.session.add(obj)
-    db.session.commit()
-    return obj
-
-
-def company(**fields) -> Company:  # type: ignore[no-untyped-def]
-    n = _next()
-    values = {
-        "name": f"测试物业{n}",
-        "code": f"C{n}",
-        "kind": CompanyKind.RED,
-        "city": "宜昌市",
-        "district": "西陵区",
-        "founding_street": "学院街道",
-    }
-    return _save(Company(**(values | fields)))
+from tests.factories.base import _next, _save, company, user
 
 
 def community(owner: Company | None = None, **fields) -> Community:  # type: ignore[no-untyped-def]
@@ -105,16 +68,6 @@ def staff(employer: Company | None = None, **fields) -> Staff:  # type: ignore[n
     return _save(Staff(company_id=employer.id, **(values | fields)))
 
 
-def user(role: Role = Role.ADMIN, password: str = PASSWORD, **fields) -> User:  # type: ignore[no-untyped-def]
-    n = _next()
-    values = {"username": f"user{n}", "display_name": f"用户{n}"}
-    if role in COMPANY_STAFF_ROLES and "company_id" not in fields:
-        values["company_id"] = company().id
-    account = User(role=role, **(values | fields))
-    account.password_hash = generate_password_hash(password, method=_FAST_HASH_METHOD)
-    return _save(account)
-
-
 def resident(home: Household | None = None, **fields) -> User:  # type: ignore[no-untyped-def]
     home = home or household()
     account = user(Role.RESIDENT, **fields)
@@ -131,49 +84,6 @@ def import_job(place: Community | None = None, **fields) -> ImportJob:  # type: 
             company_id=place.company_id,
             community_id=place.id,
             user_id=uploader.id,
-            **(values | fields),
-        )
-    )
-
-
-def fee_item(place: Community | None = None, **fields) -> FeeItem:  # type: ignore[no-untyped-def]
-    """A fee item with one rate (`rate_fen`, default ¥1.20) in force since 2000-01."""
-    place = place or community()
-    rate_fen = fields.pop("rate_fen", 120)
-    effective_from = fields.pop("effective_from", 200001)
-    values = {"kind": FeeKind.PROPERTY, "name": f"物业费{_next()}", "active": True}
-    item = _save(FeeItem(community_id=place.id, **(values | fields)))
-    _save(FeeRate(fee_item_id=item.id, effective_from=effective_from, amount_fen=rate_fen))
-    return item
-
-
-def parking_space(place: Community | None = None, **fields) -> ParkingSpace:  # type: ignore[no-untyped-def]
-    place = place or community()
-    return _save(ParkingSpace(community_id=place.id, **({"number": f"A{_next():03d}"} | fields)))
-
-
-def parking_lease(space: ParkingSpace, home: Household, **fields) -> ParkingLease:  # type: ignore[no-untyped-def]
-    values = {"plate": "渝A12345", "start_period": 202601, "end_period": None}
-    return _save(
-        ParkingLease(
-            space_id=space.id,
-            community_id=space.community_id,
-            household_id=home.id,
-            **(values | fields),
-        )
-    )
-
-
-def bill(home: Household | None = None, item: FeeItem | None = None, **fields) -> Bill:  # type: ignore[no-untyped-def]
-    """A bill as a billing run issues it (¥100.00 for 2026-01 unless told)."""
-    home = home or household()
-    item = item or fee_item(db.session.get(Community, home.community_id))
-    values = {"period": 202601, "quantity": Decimal("1"), "rate_fen": 10000, "amount_fen": 10000}
-    return _save(
-        Bill(
-            household_id=home.id,
-            community_id=home.community_id,
-            fee_item_id=item.id,
             **(values | fields),
         )
     )
@@ -225,46 +135,6 @@ def activation_code(  # type: ignore[no-untyped-def]
             **(values | fields),
         )
     )
-
-
-# ---- Payments (part: payments): through the counter's service, as a clerk records them ----
-
-
-def collector(home: Household) -> User:
-    """A manager of the company running `home`'s community, to take its payments."""
-    place = db.session.get(Community, home.community_id)
-    return user(Role.MANAGER, company_id=place.company_id)
-
-
-def payment(home: Household | None = None, amount_fen: int = 10000, **fields):  # type: ignore[no-untyped-def]
-    """A payment of `amount_fen` (default ¥100.00) by cash, committed: it pays the household's
-    open bills oldest first (or `bill_ids`) and keeps the rest as credit. `clerk=`, `method=`,
-    `key=` (the idempotency key), `bill_ids=` and `note=` may be given."""
-    from app.blueprints.fees.payments.services import record_payment
-    from app.models import PaymentMethod
-
-    home = home or household()
-    clerk = fields.pop("clerk", None) or collector(home)
-    method = fields.pop("method", PaymentMethod.CASH)
-    key = fields.pop("key", None) or f"factory-payment-{_next()}"
-    paid = record_payment(home, amount_fen, method, clerk, key, **fields)
-    db.session.commit()
-    return paid
-
-
-def reversal(paid, reason: str = "录入金额有误", **fields):  # type: ignore[no-untyped-def]
-    """The reversal (冲正) of payment `paid`, committed."""
-    from app.blueprints.fees.payments.services import reverse_payment
-
-    home = db.session.get(Household, paid.household_id)
-    clerk = fields.pop("clerk", None) or collector(home)
-    key = fields.pop("key", None) or f"factory-reversal-{_next()}"
-    reversed_payment = reverse_payment(paid, reason, clerk, key)
-    db.session.commit()
-    return reversed_payment
-
-
-# ---- Service requests (part: requests) ----
 
 
 def photo_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 30), **save_options) -> bytes:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import AuditEntry, Building, Household, ImportJob, ImportStatus, Role, Unit
 from tests import factories
 from tests.conftest import csrf_token
-from tests.test_imports import HEADERS, job_id_from, upload
+from tests.property.imports.test_services import HEADERS, job_id_from, upload
 
 BUILDINGS, UNITS, FLOORS, ROOMS = 50, 4, 20, 5  # 50 × 4 × 20 × 5 = 20,000 homes
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from app.models import Role
 from tests import factories
-from tests.test_fees_reports import World, build_world
+from tests.fees.reports.test_services import World, build_world
 
 Login = Callable[..., FlaskClient]
 Q1 = "first=2026-01&last=2026-03"

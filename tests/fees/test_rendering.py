@@ -20,8 +20,8 @@ from app.models import Bill, Role
 from app.money import format_fen
 from app.periods import shanghai_today
 from tests import factories
-from tests.test_fees_billing import late_rule
-from tests.test_fees_reports import World, build_world
+from tests.fees.billing.test_services import late_rule
+from tests.fees.reports.test_services import World, build_world
 
 Login = Callable[..., FlaskClient]
 HTMX = {"HX-Request": "true"}

@@ -13,7 +13,7 @@ from app.models import Role
 from tests import factories
 from tests.conftest import csrf_token, login
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "app/translations/zh/LC_MESSAGES"
 
 
