@@ -35,7 +35,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    update,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -63,6 +62,7 @@ from app.models import (
     User,
 )
 from app.periods import Month, utcnow
+from app.workflow import Workflow
 
 # From filing to resolution; a safety hazard cannot wait like a suggestion can.
 TIME_LIMITS = {
@@ -149,19 +149,29 @@ def _gives_verdict(user: User, request: ServiceRequest) -> bool:
     return request.channel in SPOKEN_CHANNELS and _manages(user, request)
 
 
-STEPS: dict[str, Any] = {
-    "dispatch": lambda user, request: _manages(user, request),
-    "note": lambda user, request: _handles(user, request),
-    "departments": lambda user, request: _handles(user, request),
-    "resolve": lambda user, request: _handles(user, request),
-    "accept": lambda user, request: _gives_verdict(user, request),
-    "reopen": lambda user, request: _gives_verdict(user, request),
-}
+def _stale() -> RequestError:
+    return RequestError(_l("Someone has just changed this request. Reload the page to see it."))
+
+
+WORKFLOW = Workflow(
+    ServiceRequest,
+    "request",
+    {
+        "dispatch": _manages,
+        "note": _handles,
+        "departments": _handles,
+        "resolve": _handles,
+        "accept": _gives_verdict,
+        "reopen": _gives_verdict,
+    },
+    company_id_of,
+    _stale,
+)
 
 
 def may(user: User, request: ServiceRequest, step: str) -> bool:
     """Whether the user may ever take `step` on this request, whatever its status now."""
-    return bool(STEPS[step](user, request))
+    return WORKFLOW.may(user, request, step)
 
 
 @dataclass(frozen=True)
@@ -247,21 +257,7 @@ def _move(
     **event_fields: Any,
 ) -> RequestEvent:
     """Change the status (and `values`) only if nobody changed the status meanwhile."""
-    fields = ("status", *values)
-    before = audit.snapshot(request, fields)
-    db.session.flush()
-    result = db.session.execute(
-        update(ServiceRequest)
-        .where(ServiceRequest.id == request.id, ServiceRequest.status == request.status)
-        .values(status=to, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise RequestError(_l("Someone has just changed this request. Reload the page to see it."))
-    db.session.refresh(request)
-    after = audit.snapshot(request, fields)
-    changes = {name: [before[name], after[name]] for name in fields if before[name] != after[name]}
-    audit.record("request", request.id, company_id_of(request), kind.value, changes)
+    WORKFLOW.move(request, to, kind.value, values)
     return _event(request, actor, kind, at, **event_fields)
 
 
