@@ -109,6 +109,14 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
         page.locator("main form button[type=submit]").click()
 
 
+def follow_menu(page: Page, name: str) -> None:
+    """Open the menu entry `name`, unfolding the menu first where it is folded (a phone)."""
+    button = page.locator(".site-menu-button")
+    if button.is_visible():
+        button.click()
+    page.locator(".site-menu").get_by_role("link", name=name).click()
+
+
 def screenshot(page: Page, name: str, enabled: bool, full_page: bool = True) -> None:
     """Save docs/screenshots/`name` when `enabled`. A modal dialog covers the viewport: its
     screenshot is of the viewport (full_page=False), not the page."""

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from app.periods import current_period, format_period
-from tests.browser.helpers import PHONE, Check, Watch, preview_billing, sign_in
+from tests.browser.helpers import PHONE, Check, Watch, follow_menu, preview_billing, sign_in
 
 # 1栋1单元101室 of 兴隆苑 (the `resident` account's home) measures 72.40 m².
 RATE = "1.50"
@@ -69,7 +69,7 @@ def test_bill_a_month_take_the_payment_print_the_receipt_resident_sees_it_paid(
     resident = phone.new_page()
     resident_watch = watch(resident)
     sign_in(resident, "resident")
-    resident.get_by_role("link", name="我的缴费").click()
+    follow_menu(resident, "我的缴费")
     expect(resident.get_by_role("heading", name="我的缴费", level=1)).to_be_visible()
     expect(resident.locator(".standing-paid")).to_be_visible()
     this_month = resident.locator("details.fee-month", has_text=month)

@@ -22,7 +22,7 @@ from app.blueprints.auth.services import create_user
 from app.demo.requests import load_demo as load_requests
 from app.extensions import db
 from app.models import Community, Company, Role, Staff, StaffPosition
-from tests.browser.helpers import DEMO_PASSWORD, Check, Watch, screenshot, sign_in
+from tests.browser.helpers import DEMO_PASSWORD, Check, Watch, follow_menu, screenshot, sign_in
 
 DESCRIPTION = "厨房水槽下面的水管一直在滴水，地面已经泡湿"
 
@@ -95,7 +95,7 @@ def test_a_request_from_filing_to_rating(
     on_phone = watch(resident)
     on_phone.expect_status(422)
     sign_in(resident, "resident")
-    resident.locator("header").get_by_role("link", name="我的报事").click()
+    follow_menu(resident, "我的报事")
     expect(resident.locator("main h1")).to_have_text("我的报事")
     check_page(on_phone)
     resident.get_by_role("button", name="我要报事").click()
