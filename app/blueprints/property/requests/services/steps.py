@@ -47,6 +47,7 @@ from app.models import (
     User,
 )
 from app.periods import utcnow
+from app.rules import RuleError
 from app.workflow import Workflow
 
 # From filing to resolution; a safety hazard cannot wait like a suggestion can.
@@ -76,12 +77,8 @@ SPOKEN_CHANNELS = (RequestChannel.WINDOW, RequestChannel.PHONE)
 RESIDENT_EVENTS = (RequestEventKind.ACCEPTED, RequestEventKind.REOPENED)
 
 
-class RequestError(Exception):
+class RequestError(RuleError):
     """A step the rules do not allow now; the message says why, in the user's language."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(message)
-        self.message = message  # a lazy string: shown in the language of whoever reads it
 
 
 class NotAllowed(RequestError):
