@@ -8,5 +8,5 @@ ensure_venv ""
 flask() { .venv/bin/flask --app wsgi "$@"; }
 flask db upgrade
 flask demo --if-empty
-echo "Gongjian: http://127.0.0.1:5000  (demo accounts: see README, password gongjian-demo)"
+echo "Gongjian: http://127.0.0.1:${PORT:-5000}  (demo accounts: see README, password gongjian-demo)"
 exec .venv/bin/flask --app wsgi run --host 127.0.0.1 --port "${PORT:-5000}"
