@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, errors, i18n, security
+from app import cli, database, errors, i18n, security
 from app.areas import install
 from app.blueprints.auth.services import init_login
 from app.config import load_config
@@ -15,9 +16,16 @@ from app.extensions import babel, csrf, db, htmx, limiter, migrate
 from app.rendering import init_template_helpers
 
 
+class Portal(Flask):
+    """Flask, with each request's view run again when it lost a race on the database."""
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        return database.retrying(super().dispatch_request, db.session.rollback)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal. `config` overrides settings read from the environment (tests use it)."""
-    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app = Portal(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.update(load_config(Path(app.instance_path), config))
     if app.config["PROXY_FIX_X_FOR"]:
         # Behind a load balancer: trust exactly as many proxies as configured, for client IPs
@@ -26,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
+    with app.app_context():
+        database.install(app, db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.auth.services import MIN_PASSWORD_LENGTH, create_user
+from app.database import patient
 from app.demo import build_city, city_counts, database_is_empty, load_full_demo
 from app.extensions import db
 from app.models import COMPANY_STAFF_ROLES, Company, Role
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
 )
 def demo(if_empty: bool, scale: str) -> None:
     """Load the demo communities and accounts (idempotent)."""
+    patient(db.session.connection())
     if scale == "city":
         for step, seconds in build_city().items():
             click.echo(f"{step}: {seconds:.1f} s")

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from app.database import engine_options, timeouts_from
+
 # Keys that must never sign production cookies: they are in the source or in tutorials.
 WEAK_SECRET_KEYS = frozenset({"", "dev", "devkey", "secret", "changeme", "change-me", "gongjian"})
 MIN_SECRET_KEY_LENGTH = 32
@@ -33,7 +35,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config = {
         "PRODUCTION": production,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DATABASE_TIMEOUTS": timeouts_from(env),
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -52,6 +54,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }
     config.update(overrides or {})
+    config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        engine_options(config["SQLALCHEMY_DATABASE_URI"], config["DATABASE_TIMEOUTS"]),
+    )
     if not config["SECRET_KEY"]:
         if production:
             raise ConfigError("SECRET_KEY must be set in the environment in production.")

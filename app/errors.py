@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from app.database import is_unavailable
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,10 @@ MESSAGES = {
     ),
     503: (
         _l("Temporarily unavailable"),
-        _l("The portal cannot reach its database right now. Please try again shortly."),
+        _l(
+            "The portal cannot reach its database right now. Nothing was saved: please try "
+            "again in a moment."
+        ),
     ),
 }
 CSRF_MESSAGE = _l(
@@ -54,6 +59,26 @@ def render_error(code: int, detail: str | None = None) -> Response:
     return make_response(render_template("errors/error.html", **context), code)
 
 
+def database_unavailable(error: BaseException) -> Response:
+    """503 for a database that cannot be reached or did not answer: one log line, and a page
+    drawn as if signed out, since loading the user would ask the database again."""
+    log.error("database unavailable on %s %s: %s", request.method, request.path, _first_line(error))
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.close()
+    g._login_user = AnonymousUserMixin()
+    response = render_error(ServiceUnavailable.code)
+    response.headers["Retry-After"] = "5"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _first_line(error: BaseException) -> str:
+    cause = getattr(error, "orig", None) or error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> Response:
@@ -62,10 +87,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         if isinstance(error, InternalServerError):
+            # An error outside a view (a response hook reading the user, say) arrives here.
+            cause = error.original_exception
+            if cause is not None and is_unavailable(cause):
+                return database_unavailable(cause)
             db.session.rollback()
         return render_error(error.code or 500)
 
-    @app.errorhandler(OperationalError)
-    def database_down(error: OperationalError) -> Response:
-        log.error("database unavailable: %s", error)
-        return render_error(ServiceUnavailable.code)
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(error: SQLAlchemyError) -> Response:
+        if not is_unavailable(error):
+            raise error
+        return database_unavailable(error)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user
 from sqlalchemy import event
 
 from app.extensions import db
@@ -43,8 +42,10 @@ class SessionInterface(SecureCookieSessionInterface):
 def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if current_user.is_authenticated and "Cache-Control" not in response.headers:
+    if "_user_id" in session and "Cache-Control" not in response.headers:
         # Pages behind the login carry money and personal data: no shared or back-button caches.
+        # The session says who is signed in without loading the user from the database, which
+        # may be the very thing that is failing.
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -5,6 +5,8 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import TypeDecorator
 
+from app.database import patient
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -99,6 +101,8 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
+        patient(connection)
+        connection.commit()
         if sqlite:
             # Batch migrations rebuild SQLite tables; with foreign keys enforced, dropping the
             # old copy of a table that others reference would fail or cascade. Checked after.

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import sql
 from app.blueprints.fees.billing.services import DUE, assess_late_fees
 from app.blueprints.fees.payments.services.accounts import owed_fen
 from app.blueprints.fees.payments.services.credit import add_credit
@@ -43,10 +42,11 @@ class ExcessPayment(RuleError):
 
 
 def take_write_lock(household_id: int) -> None:
-    """SQLite: begin writing now, so that every read below sees the last committed payment
-    (a transaction that only read first could not write later without failing)."""
-    if not sql.is_postgres():
-        lock_row(Household, household_id)
+    """Every change to a household's money starts by locking its household row, so that its
+    payments, reversals and prepayments take turns and each then locks bills in one order (by
+    id) without meeting another halfway. On SQLite this begins writing, so that every read
+    below sees the last committed payment."""
+    lock_row(Household, household_id)
 
 
 def payment_for_key(idempotency_key: str) -> Payment | None:
@@ -60,10 +60,22 @@ def check_key(idempotency_key: str) -> str:
     return key
 
 
-def _replayed(payment: Payment, household_id: int, kind: PaymentKind) -> Payment:
-    """The payment a repeated form submit recorded the first time."""
-    if payment.household_id != household_id or payment.kind != kind:
+def _replayed(
+    payment: Payment, household_id: int, amount_fen: int, method: PaymentMethod
+) -> Payment:
+    """The payment a repeated form submit recorded the first time. The same key with other
+    details is not a repeat but a second payment on a stale form: refused, not merged."""
+    if payment.household_id != household_id or payment.kind != PaymentKind.PAYMENT:
         raise RuleError(_("This form has expired. Open the household again and re-enter."))
+    if payment.amount_fen != amount_fen or payment.method != method:
+        raise RuleError(
+            _(
+                "This form was already used for a payment of %(amount)s (receipt %(receipt)s). "
+                "Open the household again to record another payment.",
+                amount=format_fen(payment.amount_fen),
+                receipt=payment.receipt_no,
+            )
+        )
     return payment
 
 
@@ -145,14 +157,13 @@ def record_payment(
     household_id, community_id = household.id, household.community_id
     earlier = payment_for_key(key)
     if earlier is not None:
-        return _replayed(earlier, household_id, PaymentKind.PAYMENT)
+        return _replayed(earlier, household_id, amount_fen, method)
 
     take_write_lock(household_id)
-    _locked_open_bills(household_id)
     earlier = payment_for_key(key)
     if earlier is not None:
-        return _replayed(earlier, household_id, PaymentKind.PAYMENT)
-    # Late fees up to today on the bills now locked, then what they owe, read once more.
+        return _replayed(earlier, household_id, amount_fen, method)
+    # Late fees up to today, then the open bills, locked once, in id order.
     assess_late_fees(shanghai_today(), household_id=household_id)
     bills = _locked_open_bills(household_id)
     chosen = _chosen_bills(household_id, bills, bill_ids)
@@ -198,7 +209,7 @@ def record_payment(
         )
     )
     if payment is None:
-        return _replayed(_must_find(key), household_id, PaymentKind.PAYMENT)
+        return _replayed(_must_find(key), household_id, amount_fen, method)
     for bill, applied in allocations:
         db.session.add(
             PaymentAllocation(payment_id=payment.id, bill_id=bill.id, amount_fen=applied)
