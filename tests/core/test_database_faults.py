@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from app.models import Household, Payment, Role
+from app.models import Community, Household, Payment, Role
 from tests import factories
 from tests.conftest import TEST_SECRET_KEY
 from tests.faults import FaultProxy, Served, WebClient, gunicorn
@@ -71,8 +71,6 @@ def collector(portal: Served, home: Household) -> WebClient:
 
 
 def _company_of(home: Household) -> int:
-    from app.models import Community
-
     return db.session.get(Community, home.community_id).company_id
 
 
@@ -190,7 +188,8 @@ def test_payments_cut_mid_burst_are_each_recorded_once_when_retried(
         form = {"csrf_token": csrf, "token": token, "amount": "1.00", "method": "cash"}
         answers[token] = clerk.request(page, form).status
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(tokens, csrfs)]
+    pairs = zip(tokens, csrfs, strict=True)
+    threads = [threading.Thread(target=submit, args=pair) for pair in pairs]
     for thread in threads:
         thread.start()
     time.sleep(0.05)
