@@ -35,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        database.install(app, db.engine)
+        database.install(app, db.engine, db.metadata.tables)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

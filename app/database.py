@@ -18,10 +18,12 @@ from typing import Any
 import psycopg
 from flask import Flask
 from psycopg.pq import TransactionStatus
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from app.rules import duplicate_refusal
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +100,18 @@ def patient(connection: Any) -> None:
         )
 
 
-def install(app: Flask, engine: Engine) -> None:
-    """Make `engine` open bounded connections (PostgreSQL)."""
+def install(app: Flask, engine: Engine, tables: dict[str, Table]) -> None:
+    """Make `engine` turn duplicates into the form's refusals and, on PostgreSQL, open bounded
+    connections."""
+
+    @event.listens_for(engine, "handle_error")
+    def refuse_duplicate(context):  # type: ignore[no-untyped-def]
+        error = context.sqlalchemy_exception
+        if isinstance(error, IntegrityError):
+            refusal = duplicate_refusal(error, tables)
+            if refusal is not None:
+                raise refusal from error
+
     if engine.dialect.name != "postgresql":
         return
     answer_timeout = app.config["DATABASE_TIMEOUTS"]["DATABASE_ANSWER_TIMEOUT"] or None

@@ -10,7 +10,7 @@ from app.authz import visible
 from app.extensions import db
 from app.models import Bill, FeeItem, FeeKind, FeeRate, User
 from app.periods import add_months, current_period, format_period
-from app.rules import RuleError
+from app.rules import RuleError, refuse_duplicates
 from app.sql import lock_row
 
 # Property first, then parking, then the other charges.
@@ -79,6 +79,10 @@ def _check_one_active_parking_item(community_id: int, other_than: int | None = N
         )
 
 
+ITEM_NAME_TAKEN = _("This community already has a fee item with that name.")
+refuse_duplicates(FeeItem.__table__, ("community_id", "name"), "name", lambda _row: ITEM_NAME_TAKEN)
+
+
 def create_fee_item(
     community_id: int,
     kind: FeeKind,
@@ -91,7 +95,7 @@ def create_fee_item(
     name = name.strip()
     taken = select(FeeItem.id).where(FeeItem.community_id == community_id, FeeItem.name == name)
     if db.session.scalar(taken) is not None:
-        raise RuleError(_("This community already has a fee item with that name."), "name")
+        raise RuleError(ITEM_NAME_TAKEN, "name")
     if kind == FeeKind.PARKING:
         _check_one_active_parking_item(community_id)
     item = FeeItem(community_id=community_id, kind=kind, name=name, active=True)

@@ -136,10 +136,19 @@ class LateFeeTerms:
 
 
 def save_late_fee_rule(community_id: int, terms: LateFeeTerms) -> LateFeeRule:
-    rule = db.session.scalar(select(LateFeeRule).where(LateFeeRule.community_id == community_id))
-    if rule is None:
-        rule = LateFeeRule(community_id=community_id)
-        db.session.add(rule)
+    """Create or change the community's rule. Two first saves at once both succeed, the
+    later one's terms kept: the row is made if missing, then locked and changed."""
+    db.session.execute(
+        sql.insert(LateFeeRule)
+        .values(community_id=community_id, mode=terms.mode)
+        .on_conflict_do_nothing(index_elements=["community_id"])
+    )
+    rule = db.session.scalars(
+        select(LateFeeRule)
+        .where(LateFeeRule.community_id == community_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     rule.enabled = terms.enabled
     rule.mode = terms.mode
     rule.daily_rate_per_10k = terms.daily_rate_per_10k

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.listing import Sort, ordered, starts_with
 from app.models import Building, Community, Household, ResidentHousehold, Unit, User
 from app.places import company_of, household_addresses, with_address
-from app.rules import RuleError
+from app.rules import RuleError, refuse_duplicates
 
 HOUSEHOLD_FIELDS = ("room", "floor", "area_m2", "owner_name", "phone")
 RELATIONS = {"owner": _l("Owner"), "family": _l("Family member"), "tenant": _l("Tenant")}
@@ -110,14 +110,19 @@ def visible_units(community_id: int | None = None) -> list[Any]:
     return list(db.session.execute(query))
 
 
+def room_taken(values: dict[str, Any]) -> object:
+    return _l("Room %(room)s is already on the roster of this unit.", room=values.get("room"))
+
+
+refuse_duplicates(Household.__table__, ("unit_id", "room"), "room", room_taken)
+
+
 def _check_room_free(unit_id: int, room: str, household_id: int | None = None) -> None:
     taken = select(Household.id).where(Household.unit_id == unit_id, Household.room == room)
     if household_id is not None:
         taken = taken.where(Household.id != household_id)
     if db.session.scalar(taken.limit(1)) is not None:
-        raise RuleError(
-            _l("Room %(room)s is already on the roster of this unit.", room=room), "room"
-        )
+        raise RuleError(room_taken({"room": room}), "room")
 
 
 def create_household(

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.listing import Sort, ordered, starts_with
 from app.models import Building, Community, Company, Household, Unit
 from app.places import company_of
-from app.rules import RuleError
+from app.rules import RuleError, refuse_duplicates
 
 COMMUNITY_FIELDS = (
     "name",
@@ -57,6 +57,12 @@ def visible_communities() -> list[Community]:
     return list(db.session.scalars(visible(Community).order_by(Community.name)))
 
 
+COMMUNITY_NAME_TAKEN = _l("A community of this name already exists in this district.")
+refuse_duplicates(
+    Community.__table__, ("city", "district", "name"), "name", lambda _row: COMMUNITY_NAME_TAKEN
+)
+
+
 def _check_community_name(
     city: str, district: str, name: str, community_id: int | None = None
 ) -> None:
@@ -67,7 +73,7 @@ def _check_community_name(
     if community_id is not None:
         same = same.where(Community.id != community_id)
     if db.session.scalar(same.limit(1)) is not None:
-        raise RuleError(_l("A community of this name already exists in this district."), "name")
+        raise RuleError(COMMUNITY_NAME_TAKEN, "name")
 
 
 def create_community(company_id: int, **values: Any) -> Community:

@@ -17,7 +17,7 @@ from app.blueprints.auth.services import create_user
 from app.extensions import db
 from app.listing import Sort, ordered, starts_with
 from app.models import Company, Role, Staff, StaffPosition, User
-from app.rules import RuleError
+from app.rules import RuleError, refuse_duplicates
 
 STAFF_FIELDS = ("name", "phone", "position", "is_party_member", "is_active")
 ACCOUNT_ROLES = (Role.STEWARD, Role.MANAGER)
@@ -117,6 +117,10 @@ def new_initial_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
+USERNAME_TAKEN = _l("This username is taken; choose another.")
+refuse_duplicates(User.__table__, ("username",), "username", lambda _row: USERNAME_TAKEN)
+
+
 def give_account(member: Staff, username: str, role: Role) -> tuple[User, str]:
     """An account for a staff member of the same company; returns it and the initial password,
     which is shown once and never stored in clear."""
@@ -128,7 +132,7 @@ def give_account(member: Staff, username: str, role: Role) -> tuple[User, str]:
         raise RuleError(_l("Reactivate this staff member first."), "username")
     username = username.strip()
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise RuleError(_l("This username is taken; choose another."), "username")
+        raise RuleError(USERNAME_TAKEN, "username")
     password = new_initial_password()
     account = create_user(username, password, role, member.name, member.company_id)
     db.session.flush()
