@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask.typing import ResponseReturnValue
@@ -13,11 +14,19 @@ from app.areas import install
 from app.blueprints.auth.services import init_login
 from app.config import load_config
 from app.extensions import babel, csrf, db, htmx, limiter, migrate
+from app.inputs import BoundedIntConverter, CleanRequest
 from app.rendering import init_template_helpers
 
 
 class Portal(Flask):
-    """Flask, with each request's view run again when it lost a race on the database."""
+    """Flask, with cleaned request values (app/inputs.py) and each request's view run again
+    when it lost a race on the database."""
+
+    request_class = CleanRequest
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.url_map.converters["int"] = BoundedIntConverter
 
     def dispatch_request(self) -> ResponseReturnValue:
         return database.retrying(super().dispatch_request, db.session.rollback)

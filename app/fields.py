@@ -7,7 +7,7 @@ from wtforms import StringField
 from wtforms.validators import ValidationError
 
 from app.money import MoneyError, fen_to_yuan, parse_yuan
-from app.periods import parse_period
+from app.periods import FIRST_PERIOD, LAST_PERIOD, PeriodOutOfRange, format_period, parse_period
 
 
 class MoneyField(StringField):
@@ -33,5 +33,13 @@ def validate_period_text(_form: object, field: StringField) -> None:
     """WTForms validator for a yyyy-mm month field."""
     try:
         parse_period(field.data)
+    except PeriodOutOfRange as error:
+        raise ValidationError(
+            _l(
+                "Choose a month between %(first)s and %(last)s.",
+                first=format_period(FIRST_PERIOD),
+                last=format_period(LAST_PERIOD),
+            )
+        ) from error
     except ValueError as error:
         raise ValidationError(_l("Enter a month as YYYY-MM, e.g. 2026-11.")) from error

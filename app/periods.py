@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 TIMEZONE = "Asia/Shanghai"
 SHANGHAI = ZoneInfo(TIMEZONE)
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+_PERIOD = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 # How far the clock is set from the real one: zero in production. A shift, not a stopped
 # clock, so that events recorded one after the other keep their order.
@@ -51,12 +51,24 @@ def travel_to(moment: datetime) -> Iterator[None]:
         _offset = previous
 
 
+# The months the portal bills and records: bills, rates and leases live in this century.
+FIRST_PERIOD, LAST_PERIOD = 200001, 209912
+
+
+class PeriodOutOfRange(ValueError):
+    """A well-formed month outside FIRST_PERIOD … LAST_PERIOD."""
+
+
 def parse_period(text: str | None) -> int:
-    """'2026-11' → 202611. Raises ValueError for anything else."""
+    """'2026-11' → 202611. Raises ValueError for anything else, PeriodOutOfRange for a month
+    outside the portal's window."""
     match = _PERIOD.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+    if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"not a month: {text!r}")
-    return int(match.group(1)) * 100 + int(match.group(2))
+    period = int(match.group(1)) * 100 + int(match.group(2))
+    if not FIRST_PERIOD <= period <= LAST_PERIOD:
+        raise PeriodOutOfRange(f"outside the portal's months: {text!r}")
+    return period
 
 
 def format_period(period: int) -> str:

@@ -23,6 +23,7 @@ from wtforms.validators import (
 )
 
 from app.fields import MoneyField, validate_period_text
+from app.inputs import record_id
 from app.labels import label
 from app.models import FeeKind, LateFeeMode
 from app.money import format_fen
@@ -70,7 +71,7 @@ class BillingForm(FlaskForm):
         ),
     )
     community_id = SelectField(
-        _l("Community"), coerce=int, validators=[InputRequired(_l("Choose a community."))]
+        _l("Community"), coerce=record_id, validators=[InputRequired(_l("Choose a community."))]
     )
 
 

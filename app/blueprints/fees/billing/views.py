@@ -30,6 +30,7 @@ from app.blueprints.fees.billing.forms import (
 )
 from app.blueprints.fees.billing.services import LateFeeTerms
 from app.extensions import db
+from app.inputs import record_id
 from app.models import (
     Community,
     FeeItem,
@@ -72,7 +73,7 @@ def _community_choices(chosen: int | None) -> list[tuple[int, str]]:
 def _billing_form(query: Any = None) -> BillingForm:
     """The run form: posted, or (for the preview, which writes nothing) read from the query."""
     form = BillingForm(formdata=query, meta={"csrf": False}) if query else BillingForm()
-    chosen = request.values.get("community_id", type=int)
+    chosen = request.values.get("community_id", type=record_id)
     form.community_id.choices = _community_choices(chosen)
     if not query and request.method == "GET":
         form.period.data = format_period(current_period())
@@ -445,7 +446,7 @@ def billing_lease_end(lease_id: int) -> ResponseReturnValue:
                 "success",
             )
     else:
-        flash(" ".join(form.end_period.errors), "error")
+        flash(" ".join(str(error) for error in form.end_period.errors), "error")
     return redirect_to(url_for("fees.billing.billing_space", space_id=lease.space_id))
 
 

@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from app.blueprints.fees.billing.forms import money_required
 from app.blueprints.fees.payments.services import MAX_KEY_LENGTH
 from app.fields import MoneyField
+from app.inputs import record_id
 from app.labels import label
 from app.models import PaymentMethod
 
@@ -59,7 +60,7 @@ class PaymentForm(TokenForm):
     method = RadioField(
         _l("Paid by"), choices=[], validators=[InputRequired(_l("Choose how the household paid."))]
     )
-    bill_ids = SelectMultipleField(coerce=int, choices=[], validate_choice=False)
+    bill_ids = SelectMultipleField(coerce=record_id, choices=[], validate_choice=False)
     note = StringField(
         _l("Note (optional)"),
         validators=[
@@ -77,8 +78,10 @@ class PaymentForm(TokenForm):
 
     @property
     def excess_confirmed(self) -> bool:
-        confirmed = self.confirmed_fen.data or ""
-        return confirmed.isdigit() and int(confirmed) == self.amount.data
+        try:
+            return record_id(self.confirmed_fen.data) == self.amount.data
+        except ValueError:
+            return False
 
 
 class ReversalForm(TokenForm):

@@ -8,11 +8,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.validators import InputRequired, ValidationError
 
+from app.inputs import record_id
+
 
 class UploadForm(FlaskForm):
     community_id = SelectField(
         _l("Community"),
-        coerce=int,
+        coerce=record_id,
         validate_choice=False,
         validators=[InputRequired(_l("Choose the community the roster belongs to."))],
     )

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.blueprints.property.notices.services import NoticeDraft
+from app.inputs import record_id
 from app.models import Notice
 from app.periods import utcnow
 
@@ -50,12 +51,12 @@ class BuildingsField(SelectMultipleField):
 class NoticeForm(FlaskForm):
     community_id = SelectField(
         _l("Community"),
-        coerce=int,
+        coerce=record_id,
         validators=[InputRequired(_l("Choose a community."))],
     )
     building_ids = BuildingsField(
         _l("Buildings"),
-        coerce=int,
+        coerce=record_id,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         description=_l("Tick none to address the whole community."),

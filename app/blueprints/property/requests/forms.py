@@ -24,6 +24,7 @@ from app.blueprints.property.requests.services import (
     RequestError,
     clean_departments,
 )
+from app.inputs import record_id
 from app.labels import label
 from app.models import RequestCategory, RequestLocation, RequestStatus
 from app.uploads import ACCEPT, MAX_MEGABYTES
@@ -81,7 +82,7 @@ class NewRequestForm(_RequestFields):
     """A resident's own request, filed from their phone."""
 
     household = SelectField(
-        _l("Household"), coerce=int, validators=[InputRequired(_l("Choose your household."))]
+        _l("Household"), coerce=record_id, validators=[InputRequired(_l("Choose your household."))]
     )
 
 
@@ -92,7 +93,7 @@ class RecordRequestForm(_RequestFields):
         _l("Taken"), validators=[InputRequired(_l("Say how the request came in."))]
     )
     community = SelectField(
-        _l("Community"), coerce=int, validators=[InputRequired(_l("Choose the community."))]
+        _l("Community"), coerce=record_id, validators=[InputRequired(_l("Choose the community."))]
     )
     room = StringField(
         _l("Household"),
@@ -110,7 +111,9 @@ class RecordRequestForm(_RequestFields):
 
 class DispatchForm(FlaskForm):
     staff = SelectField(
-        _l("Dispatch to"), coerce=int, validators=[InputRequired(_l("Choose a staff member."))]
+        _l("Dispatch to"),
+        coerce=record_id,
+        validators=[InputRequired(_l("Choose a staff member."))],
     )
     note = StringField(
         _l("Instructions (optional)"),
@@ -153,7 +156,7 @@ class ResolveForm(FlaskForm):
 class AcceptForm(FlaskForm):
     rating = RadioField(
         _l("How satisfied are you"),
-        coerce=int,
+        coerce=record_id,
         choices=[
             (5, _l("5 · very satisfied")),
             (4, _l("4 · satisfied")),

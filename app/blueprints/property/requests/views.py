@@ -61,7 +61,9 @@ def _filters(form: FilterForm) -> Filters:
     form.validate()
 
     def valid(field: Any) -> Any:
-        return None if field.errors else field.data
+        # Optional() lets a value of spaces through without checking it against the choices.
+        data = None if field.errors else field.data
+        return data.strip() if isinstance(data, str) else data
 
     community = valid(form.community)
     return Filters(
@@ -69,7 +71,7 @@ def _filters(form: FilterForm) -> Filters:
         category=valid(form.category) or "",
         community_id=int(community) if community else None,
         overdue=bool(valid(form.overdue)),
-        q=(valid(form.q) or "").strip(),
+        q=valid(form.q) or "",
         filed=valid(form.filed) or "",
     )
 

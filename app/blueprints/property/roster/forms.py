@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import ValidationError as WTFormsValidationError
 
 from app.blueprints.property.roster import services
+from app.inputs import record_id
 from app.labels import label
 from app.models import ManagementMode, StaffPosition
 from app.rules import RuleError, show_on_form
@@ -94,7 +95,7 @@ class HouseholdEditForm(FlaskForm):
 
 
 class HouseholdForm(HouseholdEditForm, ReturnForm):
-    unit_id = ChoiceField(_l("Building and unit"), coerce=int)
+    unit_id = ChoiceField(_l("Building and unit"), coerce=record_id)
     room = StringField(
         _l("Room"),
         validators=[
@@ -121,7 +122,7 @@ class HouseholdForm(HouseholdEditForm, ReturnForm):
 
 
 class CommunityForm(ReturnForm):
-    company_id = ChoiceField(_l("Property company"), coerce=int)
+    company_id = ChoiceField(_l("Property company"), coerce=record_id)
     name = StringField(
         _l("Community name"),
         validators=[
@@ -226,7 +227,7 @@ class UnitForm(ReturnForm):
 
 
 class StaffForm(ReturnForm):
-    company_id = ChoiceField(_l("Property company"), coerce=int)
+    company_id = ChoiceField(_l("Property company"), coerce=record_id)
     name = StringField(
         _l("Full name"),
         validators=[DataRequired(_l("Enter the name.")), Length(max=60)],

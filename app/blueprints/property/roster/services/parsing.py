@@ -40,9 +40,11 @@ def normalise_phone(text: str | None) -> str | None:
     return value
 
 
-def parse_area(text: str | None, field: str = "area_m2") -> Decimal:
+def parse_area(text: str | Decimal | None, field: str = "area_m2") -> Decimal:
     """A floor area in m² with at most two decimals, as the manager typed it."""
-    value = (text or "").strip().removesuffix("m²").removesuffix("㎡").strip()
+    # A form field left out of the submission keeps the stored Decimal: read it as text.
+    value = ("" if text is None else str(text)).strip().removesuffix("m²").removesuffix("㎡")
+    value = value.strip()
     if not AREA.fullmatch(value):
         raise RuleError(_l("Enter the floor area as a number, e.g. 89.5."), field)
     area = Decimal(value)

@@ -21,6 +21,7 @@ from app.blueprints.property.roster.views.common import (
     list_url,
 )
 from app.extensions import db
+from app.inputs import record_id
 from app.listing import parse_sort
 from app.models import Building, Household, Unit
 from app.pagination import paginate
@@ -73,7 +74,7 @@ def roster_households() -> ResponseReturnValue:
 @bp.route("/roster/households/new", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def roster_household_new() -> ResponseReturnValue:
-    community_id = request.values.get("community", type=int)
+    community_id = request.values.get("community", type=record_id)
     form = forms.HouseholdForm(services.visible_units(community_id))
     if request.method == "GET":
         form.next.data = list_url(url_for("property.roster.roster_households"))
@@ -165,18 +166,18 @@ def roster_resident_unlink(household_id: int) -> ResponseReturnValue:
     back = safe_next(form.next.data) or url_for(
         "property.roster.roster_household", household_id=household.id
     )
-    if not form.validate_on_submit() or not form.user_id.data.isdigit():
+    user_id = form.user_id.data if form.validate_on_submit() else None
+    try:
+        user_id = record_id(user_id)
+    except ValueError:
         abort(400)
     try:
-        services.unlink_resident(household, int(form.user_id.data))
+        services.unlink_resident(household, user_id)
     except LookupError:
         abort(404)
     db.session.commit()
     flash(_("The resident no longer belongs to room %(room)s.", room=household.room), "success")
     return redirect_to(back)
-
-
-# --- residents -------------------------------------------------------------------------------
 
 
 # --- residents -------------------------------------------------------------------------------
