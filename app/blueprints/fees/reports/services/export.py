@@ -14,6 +14,7 @@ from sqlalchemy import Select
 from app.extensions import db
 from app.money import fen_to_yuan
 from app.periods import format_period
+from app.spreadsheets import as_text
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_BATCH = 500
@@ -76,7 +77,7 @@ def write_arrears_xlsx(query: Select, out: IO[bytes], title: str) -> int:
     for row in result:
         cells: list[Any] = []
         for index, value in enumerate(_export_values(row)):
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=as_text(value))
             if index in money_columns:
                 cell.number_format = YUAN_FORMAT
             cells.append(cell)

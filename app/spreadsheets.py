@@ -1,0 +1,20 @@
+"""What every Excel or CSV export does with text that came from users: it stays text.
+
+A cell that begins with "=", "+", "-", "@", a tab or a carriage return is read by Excel, WPS
+and LibreOffice as a formula (=HYPERLINK(…) sends the sheet's data away when clicked), so
+such text is written with a leading apostrophe, as OWASP's CSV-injection rule says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: Any) -> Any:
+    """`value` for a spreadsheet cell: text that could be read as a formula is neutralised;
+    numbers, dates and other values pass as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
