@@ -7,6 +7,7 @@ import codecs
 import io
 import random
 import time
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -187,6 +188,35 @@ def test_a_workbook_that_unpacks_too_large_is_refused_unread(in_request, monkeyp
     monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 2_000)
     with pytest.raises(ImportFileError, match="too large"):
         open_roster(xlsx(GOOD_ROWS), "r.xlsx")
+
+
+def with_shared_strings(workbook: bytes, count: int) -> bytes:
+    """The workbook with `count` tiny shared strings: small packed, heavy in openpyxl."""
+    strings = b"<si><t>x</t></si>" * count
+    part = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + strings
+        + b"</sst>"
+    )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            if not entry.filename.endswith("sharedStrings.xml"):
+                target.writestr(entry, source.read(entry))
+        target.writestr("xl/sharedStrings.xml", part)
+    return out.getvalue()
+
+
+def test_a_workbook_of_millions_of_tiny_strings_is_refused_unread(in_request, monkeypatch):
+    monkeypatch.setattr(reading, "MAX_SHARED_STRINGS", 1_000)
+    bomb = with_shared_strings(xlsx(GOOD_ROWS), 1_001)
+    with pytest.raises(ImportFileError, match="too large"):
+        open_roster(bomb, "r.xlsx")
+    assert rows_of(with_shared_strings(xlsx(GOOD_ROWS), 1_000), "r.xlsx")
 
 
 def test_missing_required_columns_are_named(in_request):

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 import openpyxl
+from defusedxml import ElementTree
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -35,6 +36,9 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_DELIMITERS = (",", "\t", ";")
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a 50,000-row roster unpacks to about 20 MB
+# A 50,000-row roster has about 150,000 distinct texts; openpyxl keeps every one in memory
+# before the first row is read, so a workbook of millions of tiny strings is refused unread.
+MAX_SHARED_STRINGS = 400_000
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -249,10 +253,12 @@ def _open_xlsx(data: bytes) -> Roster:
     try:
         # Sizes are checked before anything is unpacked: a small file can unpack to gigabytes.
         # (Python's zipfile never inflates an entry past the size its header declares.)
-        unpacked = sum(entry.file_size for entry in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        unpacked = sum(entry.file_size for entry in archive.infolist())
+        too_large = unpacked > MAX_UNPACKED_BYTES or _too_many_strings(archive)
+    except (zipfile.BadZipFile, OSError, ValueError, ElementTree.ParseError) as error:
         raise ImportFileError(_damaged()) from error
-    if unpacked > MAX_UNPACKED_BYTES:
+    if too_large:
         raise ImportFileError(
             _l("The workbook is too large to import at once. Split it into several files.")
         )
@@ -287,6 +293,21 @@ def _open_xlsx(data: bytes) -> Roster:
     except Exception as error:
         workbook.close()
         raise ImportFileError(_damaged()) from error
+
+
+def _too_many_strings(archive: zipfile.ZipFile) -> bool:
+    """Count the shared strings as a stream, stopping at the limit."""
+    names = [name for name in archive.namelist() if name.lower().endswith("sharedstrings.xml")]
+    for name in names:
+        with archive.open(name) as part:
+            count = 0
+            for _event, element in ElementTree.iterparse(part):
+                if element.tag.endswith("}si") or element.tag == "si":
+                    count += 1
+                    if count > MAX_SHARED_STRINGS:
+                        return True
+                    element.clear()
+    return False
 
 
 def _damaged() -> Any:
