@@ -52,12 +52,20 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LANGUAGES": ("zh_CN", "en"),
         "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "0")),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Printed links and QR codes; in production the address residents reach the portal at.
+        "PUBLIC_URL": env.get("PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT', '5000')}",
+        # Host headers the portal answers to (others get 400); comma-separated, optional.
+        "TRUSTED_HOSTS": [h.strip() for h in env["TRUSTED_HOSTS"].split(",")]
+        if env.get("TRUSTED_HOSTS")
+        else None,
     }
     config.update(overrides or {})
     config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         engine_options(config["SQLALCHEMY_DATABASE_URI"], config["DATABASE_TIMEOUTS"]),
     )
+    if production and not env.get("PUBLIC_URL") and "PUBLIC_URL" not in (overrides or {}):
+        raise ConfigError("PUBLIC_URL must be set in production, e.g. https://gongjian.example.cn")
     if not config["SECRET_KEY"]:
         if production:
             raise ConfigError("SECRET_KEY must be set in the environment in production.")

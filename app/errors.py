@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, g, make_response, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
@@ -49,6 +50,9 @@ CSRF_MESSAGE = _l(
 
 def render_error(code: int, detail: str | None = None) -> Response:
     title, message = MESSAGES.get(code, MESSAGES[500])
+    if request_ctx.url_adapter is None:
+        # A Host header outside TRUSTED_HOSTS: no address can be built, so no page either.
+        return Response(f"{code} {title}", code, mimetype="text/plain")
     context = {"code": code, "title": title, "message": detail or message}
     if request.headers.get("HX-Request"):
         # Show the error in the page's message area instead of replacing the target.

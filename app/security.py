@@ -1,8 +1,11 @@
-"""Response headers, cookie policy and database-level safety switches."""
+"""Response headers, cookie policy, where a redirect may lead, the portal's public address,
+and database-level safety switches."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request, session
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 
@@ -30,6 +33,26 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+def safe_next(target: str | None) -> str | None:
+    """Where `?next=` may send the user after signing in or changing language: only a path on
+    this site. Never another host, scheme-relative (//host), backslashes (browsers read them as
+    slashes) or whitespace and control characters (browsers drop them: "/\t/host" is "//host")."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def public_url(endpoint: str, **values: object) -> str:
+    """An absolute address for printing or a QR code, from the configured PUBLIC_URL: never
+    from the request's Host header, which any client may set."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 class SessionInterface(SecureCookieSessionInterface):

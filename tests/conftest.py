@@ -29,6 +29,7 @@ from tests import factories
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+PUBLIC_URL = "https://gongjian.test"
 SUITE_NOW = datetime.fromisoformat(os.environ.get("GONGJIAN_TEST_NOW", "2026-11-18T10:00:00+08:00"))
 CSRF_PATTERN = re.compile(
     r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
@@ -59,6 +60,7 @@ def make_app(database_url: str, **overrides: object) -> Flask:
             "SECRET_KEY": TEST_SECRET_KEY,
             "TESTING": True,
             "LOGIN_RATE_LIMIT": "1000 per minute",
+            "PUBLIC_URL": PUBLIC_URL,
             **overrides,
         }
     )

@@ -179,7 +179,7 @@ def test_a_manager_finds_a_household_issues_a_code_and_prints_the_slip(login_as)
     code = CODE_PATTERN.search(slip).group(0)
     assert row.code_hash == services.code_hash(code)
     assert 'src="data:image/svg+xml' in slip and "兴隆苑" in slip and "家庭成员" in slip
-    assert "http://localhost/activate" in slip
+    assert "https://gongjian.test/activate" in slip  # PUBLIC_URL, not the request's host
     assert 'style="' not in slip
     assert "作废" in manager.get(page).get_data(as_text=True)
 

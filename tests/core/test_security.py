@@ -101,6 +101,10 @@ def test_production_refuses_a_default_or_missing_secret_key(tmp_path, monkeypatc
         with pytest.raises(ConfigError):
             load_config(tmp_path)
     monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        load_config(tmp_path)
+    monkeypatch.setenv("PUBLIC_URL", "https://gongjian.example.cn")
     assert load_config(tmp_path)["SECRET_KEY"] == "k" * 48
 
 

@@ -23,6 +23,7 @@ from app.models import ActivationCode, Household, Role
 from app.pagination import paginate
 from app.periods import utcnow
 from app.rendering import redirect_to, render_page
+from app.security import public_url
 
 bp = Blueprint("activation", __name__)
 
@@ -89,8 +90,8 @@ def activation_slip(code_id: int) -> ResponseReturnValue:
     outstanding = row.redeemed_at is None and row.expires_at > utcnow()
     context = {"row": row, "household": db.session.get(Household, row.household_id)}
     if code and outstanding:
-        link = url_for("auth.activation.activate", _external=True)
-        qr = segno.make(url_for("auth.activation.activate", code=code, _external=True), error="m")
+        link = public_url("auth.activation.activate")
+        qr = segno.make(public_url("auth.activation.activate", code=code), error="m")
         context |= {
             "code": code,
             "link": link,

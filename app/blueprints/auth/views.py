@@ -25,6 +25,7 @@ from app.extensions import csrf, db, limiter
 from app.i18n import LANGUAGE_COOKIE
 from app.models import Role
 from app.rendering import redirect_to, render_page
+from app.security import safe_next
 
 bp = Blueprint("account", __name__)
 
@@ -37,13 +38,6 @@ LANDING = {
     Role.OFFICER: "alliance.home.home",
 }
 ONE_YEAR = 365 * 24 * 3600
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host, scheme-relative or backslash tricks."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
 
 
 @bp.get("/")

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.authz import get_visible_or_404, roles_required
-from app.blueprints.auth.views import safe_next
 from app.blueprints.property.notices import services
 from app.blueprints.property.notices.forms import NoticeForm, local_now
 from app.blueprints.property.notices.services import NoticeStatus
@@ -18,6 +17,7 @@ from app.models import Notice, Role
 from app.pagination import paginate
 from app.periods import utcnow
 from app.rendering import redirect_to, render_page
+from app.security import safe_next
 
 bp = Blueprint("notices", __name__)
 

@@ -11,11 +11,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.authz import visible
-from app.blueprints.auth.views import safe_next
 from app.blueprints.property.roster import forms
 from app.extensions import db
 from app.models import Company, Role
 from app.rendering import render_page
+from app.security import safe_next
 
 # The roster's four route modules share this one blueprint.
 bp = Blueprint("roster", __name__)

@@ -8,7 +8,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.authz import get_visible_or_404, roles_required, visible
-from app.blueprints.auth.views import safe_next
 from app.blueprints.property.roster import forms, services
 from app.blueprints.property.roster.views.common import (
     EDITORS,
@@ -27,6 +26,7 @@ from app.models import Building, Household, Unit
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
 from app.rules import RuleError, show_on_form
+from app.security import safe_next
 
 
 @bp.get("/roster/households")

@@ -13,7 +13,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.authz import get_visible_or_404, roles_required
-from app.blueprints.auth.views import safe_next
 from app.blueprints.property.roster import forms, services
 from app.blueprints.property.roster.views.common import (
     EDITORS,
@@ -33,6 +32,7 @@ from app.models import Building, Community, Company, Unit
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
 from app.rules import RuleError, show_on_form
+from app.security import safe_next
 
 
 @bp.get("/roster/communities")
