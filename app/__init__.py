@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import cli, database, errors, i18n, security
 from app.areas import install
+from app.blueprints.auth.limits import warn_when_counted_per_process
 from app.blueprints.auth.services import init_login
 from app.config import load_config
 from app.extensions import babel, csrf, db, htmx, limiter, migrate
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    warn_when_counted_per_process(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     init_login(app)

@@ -13,6 +13,16 @@ WEAK_SECRET_KEYS = frozenset({"", "dev", "devkey", "secret", "changeme", "change
 MIN_SECRET_KEY_LENGTH = 32
 
 
+# How many failed guesses (app/blueprints/auth/limits.py says what each counts).
+RATE_LIMITS = {
+    "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
+    "LOGIN_ACCOUNT_RATE_LIMIT": "30 per hour",
+    "LOGIN_ADDRESS_RATE_LIMIT": "100 per hour",
+    "PASSWORD_RATE_LIMIT": "5 per 15 minutes",
+    "ACTIVATION_RATE_LIMIT": "10 per minute; 30 per hour",
+}
+
+
 class ConfigError(RuntimeError):
     """The configuration would make the app unsafe or unable to run."""
 
@@ -46,7 +56,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "WTF_CSRF_SSL_STRICT": True,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour"),
+        **{name: env.get(name, default) for name, default in RATE_LIMITS.items()},
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ("zh_CN", "en"),

@@ -22,6 +22,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
+from app.config import RATE_LIMITS
 from app.extensions import db
 from app.models import Role, User
 from app.periods import travel_to
@@ -59,7 +60,7 @@ def make_app(database_url: str, **overrides: object) -> Flask:
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": TEST_SECRET_KEY,
             "TESTING": True,
-            "LOGIN_RATE_LIMIT": "1000 per minute",
+            **dict.fromkeys(RATE_LIMITS, "1000 per minute"),
             "PUBLIC_URL": PUBLIC_URL,
             **overrides,
         }

@@ -289,14 +289,14 @@ def test_a_signed_in_resident_adds_a_home_and_others_are_told_to_sign_out(login_
 
 
 def test_activation_is_rate_limited_like_login(app, database):
-    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    app.config["ACTIVATION_RATE_LIMIT"] = "3 per minute"
     try:
         guesser = app.test_client()
         guesser.environ_base["REMOTE_ADDR"] = "203.0.113.9"
         statuses = [activate(guesser, code="2222-3333-4444-5555").status_code for _ in range(4)]
         assert statuses == [422, 422, 422, 429]
     finally:
-        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+        app.config["ACTIVATION_RATE_LIMIT"] = "1000 per minute"
 
 
 def test_two_simultaneous_redemptions_open_one_account(app, database):

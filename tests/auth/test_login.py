@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.extensions import db
 from app.models import LoginSession, Role
 from tests import factories
@@ -163,6 +165,70 @@ def test_login_is_rate_limited_per_address(app, database):
         assert post_login(neighbour, admin.username, factories.PASSWORD).status_code == 302
     finally:
         app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+
+
+@pytest.fixture
+def limits(app):  # type: ignore[no-untyped-def]
+    """Set limits for one test; every limit back to the suite's generous one afterwards."""
+    changed: list[str] = []
+
+    def set_limit(name: str, value: str) -> None:
+        changed.append(name)
+        app.config[name] = value
+
+    yield set_limit
+    for name in changed:
+        app.config[name] = "1000 per minute"
+
+
+def from_address(app, address: str):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_one_account_guessed_from_many_addresses_is_limited(app, database, limits):  # type: ignore[no-untyped-def]
+    limits("LOGIN_ACCOUNT_RATE_LIMIT", "3 per minute")
+    admin = factories.user(Role.ADMIN)
+    statuses = [
+        post_login(from_address(app, f"198.51.100.{n}"), admin.username, "guess").status_code
+        for n in range(4)
+    ]
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_a_colleague_behind_the_same_address_still_signs_in(app, database, limits):  # type: ignore[no-untyped-def]
+    limits("LOGIN_RATE_LIMIT", "3 per minute")
+    clumsy, colleague = factories.user(Role.MANAGER), factories.user(Role.MANAGER)
+    office = from_address(app, "203.0.113.20")
+    assert [post_login(office, clumsy.username, "typo").status_code for _ in range(4)][-1] == 429
+    assert (
+        post_login(
+            from_address(app, "203.0.113.20"), colleague.username, factories.PASSWORD
+        ).status_code
+        == 302
+    )
+
+
+def test_successful_sign_ins_do_not_count(app, database, limits):  # type: ignore[no-untyped-def]
+    limits("LOGIN_RATE_LIMIT", "3 per minute")
+    limits("LOGIN_ADDRESS_RATE_LIMIT", "3 per minute")
+    user = factories.user(Role.MANAGER)
+    statuses = [
+        post_login(from_address(app, "203.0.113.30"), user.username, factories.PASSWORD).status_code
+        for _ in range(5)
+    ]
+    assert statuses == [302] * 5
+
+
+def test_guessing_the_current_password_is_limited(app, database, limits, login_as):  # type: ignore[no-untyped-def]
+    limits("PASSWORD_RATE_LIMIT", "3 per minute")
+    client = login_as(Role.MANAGER)
+    token = csrf_token(client, "/account/password")
+    guess = {"csrf_token": token, "current_password": "guess", "new_password": "x" * 12,
+             "confirm_password": "x" * 12}  # fmt: skip
+    statuses = [client.post("/account/password", data=guess).status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
 
 
 def test_passwords_are_stored_as_scrypt_hashes(database):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, current_app, flash, request, session, url_for
+from flask import Blueprint, flash, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -17,8 +17,9 @@ from app.blueprints.auth.activation_forms import (
     IssueCodeForm,
     RedeemForm,
 )
+from app.blueprints.auth.limits import activation_limit
 from app.blueprints.property.notices.services import community_choices
-from app.extensions import db, limiter
+from app.extensions import db
 from app.models import ActivationCode, Household, Role
 from app.pagination import paginate
 from app.periods import utcnow
@@ -116,7 +117,7 @@ def activation_revoke(code_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/activate", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@activation_limit
 def activate() -> ResponseReturnValue:
     """Redeem a code: a visitor opens a resident account with it, a signed-in resident adds
     the household to theirs. Other roles are told the code is meant for a resident."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -21,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.blueprints.auth import services
 from app.blueprints.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from app.blueprints.auth.limits import password_limit, sign_in_limits
 from app.extensions import csrf, db, limiter
 from app.i18n import LANGUAGE_COOKIE
 from app.models import Role
@@ -47,7 +47,7 @@ def landing() -> ResponseReturnValue:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@sign_in_limits
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("auth.account.landing"))
@@ -79,6 +79,7 @@ def logout() -> ResponseReturnValue:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@password_limit
 def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm(current_user)
     if form.validate_on_submit():
