@@ -198,3 +198,15 @@ def test_ids_past_the_database_range_are_not_found(world: dict, path: str) -> No
 def test_a_path_id_of_forty_digits_is_not_found(world: dict) -> None:
     manager = world["clients"]["manager"]
     assert manager.get("/fees/counter/households/" + "9" * 40).status_code == 404
+
+
+def test_a_nul_byte_in_a_search_or_a_sign_in_is_stripped_not_a_500(world: dict) -> None:
+    manager = world["clients"]["manager"]
+    assert manager.get("/fees/counter", query_string={"q": "10\x001"}).status_code == 200
+    visitor = world["clients"]["visitor"]
+    token = visitor.get("/login").get_data(as_text=True).split('name="csrf_token" value="')[1]
+    answer = visitor.post(
+        "/login",
+        data={"username": "ad\x00min", "password": "x\x00", "csrf_token": token.split('"')[0]},
+    )
+    assert answer.status_code == 422

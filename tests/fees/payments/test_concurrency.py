@@ -177,3 +177,28 @@ def test_receipt_numbers_stay_gapless_when_clerks_take_them_at_once(app: Flask):
     assert all(isinstance(r, int) for r in results), results
     seqs = db.session.scalars(select(Payment.receipt_seq).order_by(Payment.receipt_seq)).all()
     assert seqs == list(range(1, CLERKS + 1))
+
+
+def test_reversals_racing_the_payments_of_the_bills_they_reopen_never_deadlock(app: Flask):
+    """Each money change locks its household first and then bills in id order: a reversal that
+    reopens an older bill while payments of the same household arrive waits its turn instead
+    of meeting a payment halfway (which PostgreSQL would end as a deadlock)."""
+    home = factories.household()
+    bills = [factories.bill(home, period=202601 + n, amount_fen=5000) for n in range(4)]
+    clerk = clerks_of(home)[0]
+    paid = [factories.payment(home, amount_fen=5000, bill_ids=[bill.id]) for bill in bills[:2]]
+    db.session.commit()
+
+    def reversing(payment_id: int, key: str) -> Callable[[], object]:
+        return lambda: services.reverse_payment(
+            db.session.get(Payment, payment_id), "录入有误", db.session.get(User, clerk), key
+        )
+
+    work = [reversing(paid[n % 2].id, f"undo-{n}") for n in range(4)]
+    work += [paying(home.id, clerk, 2500, f"race-{n}") for n in range(8)]
+
+    results = at_once(app, work)
+
+    # Every answer is a payment or a refusal in words; no database error reached anyone.
+    assert all(isinstance(r, int) or "reversed" in r for r in results), results
+    assert_the_money_adds_up(home)

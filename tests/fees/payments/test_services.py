@@ -250,6 +250,16 @@ def test_a_token_of_another_household_is_refused(database):
         pay(other, 10000, key="form-token-2")
 
 
+def test_a_token_reused_with_another_amount_is_refused_not_merged(database):
+    """As Stripe does with an idempotency key: the same key with other details is a mistake
+    (a stale form), not a repeat; it neither records a second payment nor answers the first."""
+    home, _bills = home_with_bills(10000)
+    pay(home, 4000, key="form-token-4")
+    with pytest.raises(RuleError, match="already used for a payment of"):
+        pay(home, 5000, key="form-token-4")
+    assert db.session.scalar(select(func.count(Payment.id))) == 1
+
+
 def test_a_request_overtaking_the_first_is_caught_by_the_unique_key(database, monkeypatch):
     """The second request of a double click may pass both look-ups before the first commits;
     the unique key then refuses its insert, and it answers with the first payment."""

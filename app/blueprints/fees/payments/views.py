@@ -82,21 +82,22 @@ def counter_pay(household_id: int) -> ResponseReturnValue:
     form = PaymentForm()
     if not form.validate_on_submit():
         return _household_page(household, form, 422)
-    earlier = services.payment_for_key(form.token.data)
-    if earlier is not None and earlier.household_id == household.id:
-        flash(
-            _(
-                "This payment had been recorded already, once: receipt %(no)s.",
-                no=earlier.receipt_no,
-            ),
-            "info",
-        )
-        return redirect_to(url_for("fees.payments.receipt", payment_id=earlier.id))
+    method = PaymentMethod(form.method.data)
     try:
+        earlier = services.earlier_payment(form.token.data, household.id, form.amount.data, method)
+        if earlier is not None:
+            flash(
+                _(
+                    "This payment had been recorded already, once: receipt %(no)s.",
+                    no=earlier.receipt_no,
+                ),
+                "info",
+            )
+            return redirect_to(url_for("fees.payments.receipt", payment_id=earlier.id))
         payment = services.record_payment(
             household,
             form.amount.data,
-            PaymentMethod(form.method.data),
+            method,
             current_user,
             form.token.data,
             bill_ids=form.bill_ids.data or None,

@@ -52,6 +52,7 @@ from app.blueprints.fees.payments.services.receipts import (
 from app.blueprints.fees.payments.services.recording import (
     MAX_KEY_LENGTH,
     ExcessPayment,
+    earlier_payment,
     payment_for_key,
     record_payment,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "credit_balance",
     "daily_report",
     "day_bounds",
+    "earlier_payment",
     "household_rows",
     "open_bills",
     "owed_fen",

@@ -136,6 +136,15 @@ def insert_payment(payment: Payment) -> Payment | None:
     return payment
 
 
+def earlier_payment(
+    idempotency_key: str, household_id: int, amount_fen: int, method: PaymentMethod
+) -> Payment | None:
+    """The payment this form recorded already, if it did; refused if its key was used for
+    another payment."""
+    earlier = payment_for_key(idempotency_key)
+    return None if earlier is None else _replayed(earlier, household_id, amount_fen, method)
+
+
 def record_payment(
     household: Household,
     amount_fen: int,
@@ -155,14 +164,14 @@ def record_payment(
         raise RuleError(_("Enter an amount greater than zero."), "amount")
     key = check_key(idempotency_key)
     household_id, community_id = household.id, household.community_id
-    earlier = payment_for_key(key)
+    earlier = earlier_payment(key, household_id, amount_fen, method)
     if earlier is not None:
-        return _replayed(earlier, household_id, amount_fen, method)
+        return earlier
 
     take_write_lock(household_id)
-    earlier = payment_for_key(key)
+    earlier = earlier_payment(key, household_id, amount_fen, method)
     if earlier is not None:
-        return _replayed(earlier, household_id, amount_fen, method)
+        return earlier
     # Late fees up to today, then the open bills, locked once, in id order.
     assess_late_fees(shanghai_today(), household_id=household_id)
     bills = _locked_open_bills(household_id)
