@@ -16,6 +16,7 @@ from app.blueprints.auth.services import init_login
 from app.config import load_config
 from app.extensions import babel, csrf, db, htmx, limiter, migrate
 from app.inputs import BoundedIntConverter, CleanRequest
+from app.queue import queue
 from app.rendering import init_template_helpers
 
 
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_template_helpers(app)
     cli.init_app(app)
+    queue.immediate = app.config["QUEUE_IMMEDIATE"]
     _install_areas(app)
     return app
 

@@ -62,6 +62,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LANGUAGES": ("zh_CN", "en"),
         "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "0")),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Tests run each task as it is enqueued; servers hand it to the consumer.
+        "QUEUE_IMMEDIATE": env.get("QUEUE_IMMEDIATE") == "1",
+        # A roster check beats every 1,000 rows; silent this long, its worker died.
+        "IMPORT_CHECK_STALE_SECONDS": float(env.get("IMPORT_CHECK_STALE_SECONDS", "60")),
         # Printed links and QR codes; in production the address residents reach the portal at.
         "PUBLIC_URL": env.get("PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT', '5000')}",
         # Host headers the portal answers to (others get 400); comma-separated, optional.

@@ -62,6 +62,7 @@ def make_app(database_url: str, **overrides: object) -> Flask:
             "TESTING": True,
             **dict.fromkeys(RATE_LIMITS, "1000 per minute"),
             "PUBLIC_URL": PUBLIC_URL,
+            "QUEUE_IMMEDIATE": True,
             **overrides,
         }
     )

@@ -47,7 +47,7 @@ def _workbook(rows: list[list[object]]) -> bytes:
 
 def _import(community: Community, user: User, filename: str, data: bytes) -> ImportJob:
     with open_roster(data, filename) as roster:
-        job = services.create_job(community, filename, roster.estimated_rows, user=user)
+        job = services.create_job(community, filename, roster.estimated_rows, data, user=user)
         db.session.commit()
         return services.validate_upload(job.id, roster)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, Numeric, String
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedAt, UTCDateTime, str_enum
@@ -39,6 +39,12 @@ class ImportJob(CreatedAt, Base):
     message: Mapped[str | None] = mapped_column(String(300))
     # When applying was last claimed: a claim this old was cut off with its process.
     apply_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The file as uploaded, until it has been checked: the queue's worker, on any node, reads
+    # it from here. Deferred, so that listing jobs never loads it.
+    upload: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # Written by the check at every batch: a check whose heartbeat stopped was cut off with its
+    # worker, and is started again.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -15,6 +15,7 @@ from app.models import AuditEntry, Building, Household, ImportJob, ImportStatus,
 from tests import factories
 from tests.conftest import csrf_token
 from tests.property.imports.test_services import HEADERS, job_id_from, upload
+from tests.queueing import consumer_threads
 
 BUILDINGS, UNITS, FLOORS, ROOMS = 50, 4, 20, 5  # 50 × 4 × 20 × 5 = 20,000 homes
 
@@ -59,7 +60,12 @@ def follow(job_id: int, until: ImportStatus, timeout: float = 60) -> tuple[Impor
 
 
 @pytest.mark.slow
-def test_a_20000_row_workbook_imports_in_the_background(login_as):
+def test_a_20000_row_workbook_imports_in_the_background(app, login_as, tmp_path):
+    with consumer_threads(app, tmp_path):
+        _import_in_the_background(login_as)
+
+
+def _import_in_the_background(login_as) -> None:  # type: ignore[no-untyped-def]
     manager = factories.user(Role.MANAGER)
     place = factories.community(manager.company)
     client = login_as(user=manager)

@@ -75,7 +75,7 @@ def run_validation(job: ImportJob, data: bytes, name: str) -> ImportJob:
 
 def new_job(community, manager=None) -> ImportJob:  # type: ignore[no-untyped-def]
     manager = manager or factories.user(Role.MANAGER, company_id=community.company_id)
-    job = services.create_job(community, "花名册.xlsx", 0, user=manager)
+    job = services.create_job(community, "花名册.xlsx", 0, b"", user=manager)
     db.session.commit()
     return job
 

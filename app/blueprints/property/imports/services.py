@@ -146,7 +146,11 @@ def community_choices(user: User | None = None) -> list[tuple[int, str]]:
 
 
 def create_job(
-    community: Community, filename: str, estimated_rows: int, user: User | None = None
+    community: Community,
+    filename: str,
+    estimated_rows: int,
+    upload: bytes,
+    user: User | None = None,
 ) -> ImportJob:
     """A new job, checking; the uploader's earlier upload for this community waiting to be
     applied is set aside, so its staged rows do not linger."""
@@ -173,6 +177,8 @@ def create_job(
         processed_rows=0,
         error_count=0,
         errors=[],
+        upload=upload,
+        heartbeat_at=utcnow(),
     )
     db.session.add(job)
     db.session.flush()
@@ -186,7 +192,9 @@ def _stage(job_id: int, batch: list[dict[str, Any]], processed: int, estimated: 
     db.session.execute(
         update(ImportJob)
         .where(ImportJob.id == job_id)
-        .values(processed_rows=processed, total_rows=max(estimated, processed))
+        .values(
+            processed_rows=processed, total_rows=max(estimated, processed), heartbeat_at=utcnow()
+        )
     )
     db.session.commit()
 
@@ -196,6 +204,8 @@ def validate_upload(job_id: int, roster: Roster) -> ImportJob:
     or INVALID (errors listed, nothing staged). Raises ImportFailed when it cannot go on."""
     job = db.session.get_one(ImportJob, job_id)
     community_id, estimated = job.community_id, job.total_rows
+    # A check cut off and started again begins clean.
+    db.session.execute(delete(ImportRow).where(ImportRow.job_id == job_id))
     db.session.commit()
     errors: list[dict[str, Any]] = []
     error_count = processed = 0
@@ -231,6 +241,7 @@ def validate_upload(job_id: int, roster: Roster) -> ImportJob:
         job.finished_at = utcnow()
     else:
         job.status = ImportStatus.READY
+    job.upload = None
     db.session.commit()
     return job
 
@@ -310,6 +321,46 @@ def begin_apply(job: ImportJob, now: datetime | None = None) -> bool:
     )
     db.session.refresh(job)
     return claimed.rowcount == 1
+
+
+def reclaim_stalled_checks(stale_seconds: float, now: datetime | None = None) -> list[int]:
+    """Claim the checks whose heartbeat stopped (their worker died), each by a conditional
+    UPDATE of its heartbeat, so that of two sweeps exactly one takes it up."""
+    now = now or utcnow()
+    stalled = db.session.execute(
+        select(ImportJob.id, ImportJob.heartbeat_at).where(
+            ImportJob.status == ImportStatus.VALIDATING,
+            ImportJob.upload.is_not(None),
+            ImportJob.heartbeat_at < now - timedelta(seconds=stale_seconds),
+        )
+    ).all()
+    claimed = []
+    for job_id, heartbeat in stalled:
+        taken = db.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id, ImportJob.heartbeat_at == heartbeat)
+            .values(heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:
+            claimed.append(job_id)
+    db.session.commit()
+    return claimed
+
+
+def reclaim_cut_off_applies(now: datetime | None = None) -> list[tuple[int, int]]:
+    """Claim again the applies cut off with their worker (begin_apply decides); with the user
+    who asked for each."""
+    now = now or utcnow()
+    cut_off = db.session.scalars(
+        select(ImportJob).where(
+            ImportJob.status == ImportStatus.IMPORTING,
+            ImportJob.apply_started_at < now - APPLY_STALLS_AFTER,
+        )
+    ).all()
+    claimed = [(job.id, job.user_id) for job in cut_off if begin_apply(job, now)]
+    db.session.commit()
+    return claimed
 
 
 def _sort_key(number: Any) -> Any:

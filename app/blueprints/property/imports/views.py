@@ -1,7 +1,7 @@
 """Routes of the import: the upload page, a job's progress and preview, applying it, the template.
 
 Views stay thin: the file is read by reading.py, the rules are in services.py, and the long
-steps run in worker.py's threads.
+steps run on the task queue (worker.py).
 """
 
 from __future__ import annotations
@@ -41,15 +41,18 @@ def import_index() -> ResponseReturnValue:
         community = get_visible_or_404(Community, form.community_id.data)
         upload = form.file.data
         filename = upload.filename or ""
+        data = upload.read()
         try:
-            # Read from memory and never written to disk under the uploader's name.
-            roster = open_roster(upload.read(), filename)
+            # Read from memory and never written to disk under the uploader's name; opened
+            # here so that a file that is not a roster is refused at once, on the form.
+            with open_roster(data, filename) as roster:
+                estimated = roster.estimated_rows
         except ImportFileError as error:
             show_on_form(form, error)
         else:
-            job = services.create_job(community, filename, roster.estimated_rows)
+            job = services.create_job(community, filename, estimated, data)
             db.session.commit()
-            worker.start_validation(job.id, roster)
+            worker.check_import(job.id)
             return redirect_to(url_for("property.imports.import_job", import_id=job.id))
     status = 422 if form.errors else 200
     block = "upload" if request.method == "POST" else "history"
@@ -105,5 +108,5 @@ def import_apply(import_id: int) -> ResponseReturnValue:
     # A second click, or a job no longer ready, just shows the job as it is.
     if services.begin_apply(job):
         db.session.commit()
-        worker.start_apply(job.id, current_user.id)
+        worker.apply_import(job.id, current_user.id)
     return redirect_to(url_for("property.imports.import_job", import_id=job.id))

@@ -1,57 +1,77 @@
-"""Background work of an import: a thread started by the request, so that checking a 20,000-row
-file and applying it never hold a request open.
+"""Background work of an import, on the task queue (app/queue.py): checking an uploaded file
+and applying a checked one never hold a request open, and outlive the process that took the
+upload.
 
-The app runs as several processes behind a load balancer, so a thread keeps nothing that
-matters in memory: it writes the job's status, progress and errors to the database, where
-whichever process answers the polling page reads them. Each thread has its own app context,
-hence its own database session.
+A task keeps nothing that matters in memory: the upload is read from the job's row, and the
+status, progress and errors are written there, where whichever node answers the polling page
+reads them. A worker killed mid-way leaves a job whose heartbeat (a check) or claim (an apply)
+goes stale; the next consumer to start, or the minute's sweep, takes it up again from the
+start. A check restarts clean (its staged rows are removed first); an apply was one
+transaction, rolled back whole, and is claimed again by a conditional UPDATE, so each job is
+applied once.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
-from typing import Any
 
-from flask import current_app
+from huey import crontab
 from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.property.imports import services
-from app.blueprints.property.imports.reading import Roster, UnreadableFile
+from app.blueprints.property.imports.reading import ImportFileError, UnreadableFile, open_roster
+from app.extensions import db
+from app.models import ImportJob
+from app.queue import queue, task_context
 
 log = logging.getLogger(__name__)
 
 
-def start_validation(job_id: int, roster: Roster) -> threading.Thread:
-    """Check and stage the rows of `roster` (already opened by the request); closes it."""
-    return _start(_validate, job_id, roster)
+@queue.task()
+def check_import(job_id: int) -> None:
+    """Check and stage the rows of the job's upload."""
+    with task_context():
+        _validate(job_id)
 
 
-def start_apply(job_id: int, actor_user_id: int) -> threading.Thread:
+@queue.task()
+def apply_import(job_id: int, actor_user_id: int) -> None:
     """Apply a job the request has claimed with services.begin_apply()."""
-    return _start(_apply, job_id, actor_user_id)
+    with task_context():
+        _apply(job_id, actor_user_id)
 
 
-def _start(target: Callable[..., None], job_id: int, *args: Any) -> threading.Thread:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def run() -> None:
-        with app.app_context():
-            target(job_id, *args)
-
-    thread = threading.Thread(target=run, name=f"import-job-{job_id}", daemon=True)
-    thread.start()
-    return thread
+@queue.periodic_task(crontab(minute="*"))
+def resume_cut_off_imports() -> None:
+    with task_context() as app:
+        _resume(app.config["IMPORT_CHECK_STALE_SECONDS"])
 
 
-def _validate(job_id: int, roster: Roster) -> None:
+@queue.on_startup()
+def resume_on_start() -> None:
+    resume_cut_off_imports.call_local()
+
+
+def _resume(stale_seconds: float) -> None:
+    for job_id in services.reclaim_stalled_checks(stale_seconds):
+        log.warning("import job %s: its check was cut off; checking it again", job_id)
+        _validate(job_id)
+    for job_id, actor_user_id in services.reclaim_cut_off_applies():
+        log.warning("import job %s: applying it was cut off; applying it again", job_id)
+        _apply(job_id, actor_user_id)
+
+
+def _validate(job_id: int) -> None:
+    job = db.session.get_one(ImportJob, job_id)
+    upload, filename = job.upload, job.filename
+    if upload is None:  # checked already
+        return
     try:
-        with roster:
+        with open_roster(upload, filename) as roster:
             services.validate_upload(job_id, roster)
     except services.ImportFailed as failure:
         services.fail_job(job_id, failure.code)
-    except UnreadableFile:
+    except (UnreadableFile, ImportFileError):
         services.fail_job(job_id, "unreadable")
     except Exception:
         log.exception("import job %s: checking the file failed", job_id)
