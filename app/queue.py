@@ -34,8 +34,8 @@ _consumer_app: Flask | None = None
 
 
 def use_app(app: Flask | None) -> None:
-    """The app tasks run in when no app context is current (a consumer thread in a test); by
-    default a consumer process makes its own from the environment."""
+    """The app tasks run in when no app context is current: the consumer's (app/tasks.py), or a
+    test's."""
     global _consumer_app
     _consumer_app = app
 
@@ -43,15 +43,12 @@ def use_app(app: Flask | None) -> None:
 @contextmanager
 def task_context() -> Iterator[Flask]:
     """A fresh app context for a task, hence its own database session: the current app's when
-    there is one (an immediate queue), else this consumer process's, made once."""
-    global _consumer_app
+    there is one (an immediate queue), else the consumer's."""
     if has_app_context():
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-    else:
-        if _consumer_app is None:
-            from app import create_app
-
-            _consumer_app = create_app()
+    elif _consumer_app is not None:
         app = _consumer_app
+    else:
+        raise RuntimeError("start the consumer with `huey_consumer app.tasks.queue`")
     with app.app_context():
         yield app
