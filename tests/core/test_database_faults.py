@@ -5,6 +5,8 @@ retried payments are recorded exactly once. PostgreSQL only: the faults are netw
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -202,4 +204,38 @@ def test_payments_cut_mid_burst_are_each_recorded_once_when_retried(
         deadline = time.monotonic() + PATIENCE
         while pay(clerk, homes[0], token, "1.00").status != 302:
             assert time.monotonic() < deadline
+    assert all(payments_with(token) == 1 for token in tokens)
+
+
+def test_a_worker_killed_during_200_payments_loses_and_doubles_none(
+    portal: Served, homes: list[Household]
+) -> None:
+    clerk = collector(portal, homes[0])
+    page = f"/fees/counter/households/{homes[0].id}"
+    csrf = clerk.csrf(page)
+    tokens = [f"killed-{n}" for n in range(200)]
+    answered: dict[str, int] = {}
+
+    def submit(batch: list[str]) -> None:
+        for token in batch:
+            form = {"csrf_token": csrf, "token": token, "amount": "0.50", "method": "cash"}
+            try:
+                answered[token] = clerk.request(page, form, timeout=PATIENCE).status
+            except OSError:  # the worker died under this request: no answer
+                answered[token] = 0
+
+    batches = [tokens[n::8] for n in range(8)]
+    threads = [threading.Thread(target=submit, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    os.kill(portal.worker_pids()[0], signal.SIGKILL)
+    for thread in threads:
+        thread.join(timeout=120)
+    assert set(answered.values()) <= {0, 302, 503}, answered
+    # Whoever got no answer (or a 503) submits the same form again.
+    for token in tokens:
+        if answered[token] != 302:
+            assert pay(clerk, homes[0], token, "0.50").status == 302
+    # Every payment, answered or not, is in the database exactly once.
     assert all(payments_with(token) == 1 for token in tokens)
