@@ -15,7 +15,7 @@ from app.blueprints.auth.limits import warn_when_counted_per_process
 from app.blueprints.auth.services import init_login
 from app.config import load_config
 from app.extensions import babel, csrf, db, htmx, limiter, migrate
-from app.inputs import BoundedIntConverter, CleanRequest
+from app.inputs import BoundedIntConverter, cleaned
 from app.queue import queue
 from app.rendering import init_template_helpers
 
@@ -23,8 +23,6 @@ from app.rendering import init_template_helpers
 class Portal(Flask):
     """Flask, with cleaned request values (app/inputs.py) and each request's view run again
     when it lost a race on the database."""
-
-    request_class = CleanRequest
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,6 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     warn_when_counted_per_process(app)
     htmx.init_app(app)
+    # After htmx, which sets its own request class: ours cleans what that one parses.
+    app.request_class = cleaned(app.request_class)
     babel.init_app(app, locale_selector=i18n.select_locale)
     init_login(app)
     security.init_app(app)

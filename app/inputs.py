@@ -55,8 +55,9 @@ class CleanValues(ImmutableMultiDict):
         return super().get(key, default, record_id if type is int else type)
 
 
-class CleanRequest(Request):
-    parameter_storage_class = CleanValues
+def cleaned(request_class: type[Request]) -> type[Request]:
+    """`request_class` whose query and form values are CleanValues."""
+    return type("CleanRequest", (request_class,), {"parameter_storage_class": CleanValues})
 
 
 class BoundedIntConverter(IntegerConverter):

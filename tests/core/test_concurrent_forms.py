@@ -12,7 +12,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Community, FeeItem, Household, LateFeeRule, Role, User
+from app.models import (
+    Community,
+    FeeItem,
+    Household,
+    LateFeeRule,
+    NoticeBuilding,
+    Role,
+    User,
+)
 from tests import factories
 from tests.conftest import csrf_token, login
 
@@ -131,3 +139,20 @@ def test_an_account_sent_ten_times_is_opened_once(app: Flask, office) -> None:  
     # The one-time password is shown on the answer itself.
     assert one_saved(statuses, saved=200), statuses
     assert count(User, User.username == "zhou.gj") == 1
+
+
+def test_a_notice_saved_unchanged_ten_times_at_once_is_saved(app: Flask, office) -> None:  # type: ignore[no-untyped-def]
+    manager, place = office
+    buildings = [factories.building(place) for _ in range(3)]
+    notice = factories.notice(place, buildings=buildings)
+    db.session.commit()
+    form = {
+        "community_id": place.id,
+        "building_ids": [b.id for b in buildings],
+        "title": notice.title,
+        "body": notice.body,
+        "published_at": "2026-11-01T09:00",
+    }
+    statuses = submit_at_once(app, manager, f"/property/notices/{notice.id}/edit", form)
+    assert set(statuses) == {302}, statuses
+    assert count(NoticeBuilding, NoticeBuilding.notice_id == notice.id) == 3

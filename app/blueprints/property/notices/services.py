@@ -33,6 +33,7 @@ from app.models import (
     User,
 )
 from app.periods import utcnow
+from app.sql import lock_row
 
 
 class NoticeStatus(enum.StrEnum):
@@ -205,6 +206,9 @@ def publish_notice(draft: NoticeDraft, author: User) -> Notice:
 
 
 def update_notice(notice: Notice, draft: NoticeDraft) -> Notice:
+    # Two saves of one notice take turns: each replaces the buildings, and interleaved they
+    # would both insert the same ones.
+    lock_row(Notice, notice.id)
     notice.community_id = draft.community_id
     notice.title = draft.title.strip()
     notice.body = draft.body.strip()
