@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 
 from app.audit import record, record_changes, snapshot
 from app.authz import scope, visible
 from app.blueprints.auth.services import create_user
 from app.extensions import db
-from app.listing import Sort, ordered, starts_with
+from app.listing import Sort, ordered, starts_with_any
 from app.models import Company, Role, Staff, StaffPosition, User
 from app.rules import RuleError
 
@@ -69,7 +69,7 @@ def staff_rows(q: str = "", status: str = "active", sort: Sort = Sort("name")) -
         query = query.where(Staff.is_active.is_(False))
     q = q.strip()
     if q:
-        query = query.where(or_(starts_with(Staff.name, q), starts_with(Staff.phone, q)))
+        query = query.where(starts_with_any(q, Staff.name, Staff.phone))
     return ordered(query, sort, STAFF_SORTS)
 
 

@@ -1,20 +1,24 @@
-"""What the roster's pages share: who reads and who edits, the dialog form page, the list a
-dialog returns to, and the company a new community or staff member belongs to."""
+"""What the roster's pages share: who reads and who edits, a searched list, the dialog form
+page, the list a dialog returns to, and the company a new community or staff member belongs to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy import Select
 
 from app.authz import visible
 from app.blueprints.auth.views import safe_next
 from app.blueprints.property.roster import forms
 from app.extensions import db
+from app.listing import Sort, search_arg, sort_arg
 from app.models import Company, Role
+from app.pagination import paginate
 from app.rendering import render_page
 
 # The roster's four route modules share this one blueprint.
@@ -45,6 +49,30 @@ def list_url(default: str) -> str:
 def link_args(**values: Any) -> dict[str, Any]:
     """Query arguments worth keeping in links: the ones that are set."""
     return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def searched_list(
+    template: str,
+    name: str,
+    rows: Callable[[str, Sort], Select],
+    sorts: Collection[str],
+    default_sort: str,
+    **extra: Any,
+) -> ResponseReturnValue:
+    """A list searched by its one box and sorted by its headers: the page, or its results
+    block while the user types; `rows(q, sort)` is the select, paged into `name`."""
+    q = search_arg()
+    sort = sort_arg(sorts, default_sort)
+    return render_page(
+        template,
+        "results",
+        **{name: paginate(rows(q, sort))},
+        q=q,
+        sort=sort,
+        args=link_args(q=q),
+        can_edit=can_edit(),
+        **extra,
+    )
 
 
 def form_page(

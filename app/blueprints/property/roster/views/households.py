@@ -19,9 +19,10 @@ from app.blueprints.property.roster.views.common import (
     int_arg,
     link_args,
     list_url,
+    searched_list,
 )
 from app.extensions import db
-from app.listing import parse_sort
+from app.listing import search_arg, sort_arg
 from app.models import Building, Household, Unit
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
@@ -32,14 +33,12 @@ from app.rules import RuleError, show_on_form
 @roles_required(*READERS)
 def roster_households() -> ResponseReturnValue:
     filters = services.HouseholdFilter(
-        q=request.args.get("q", "")[:60],
+        q=search_arg(),
         community_id=int_arg("community"),
         building_id=int_arg("building"),
         unit_id=int_arg("unit"),
     )
-    sort = parse_sort(
-        request.args.get("sort"), request.args.get("dir"), services.HOUSEHOLD_SORTS, "room"
-    )
+    sort = sort_arg(services.HOUSEHOLD_SORTS, "room")
     building = (
         db.session.scalar(visible(Building).where(Building.id == filters.building_id))
         if filters.building_id
@@ -179,23 +178,14 @@ def roster_resident_unlink(household_id: int) -> ResponseReturnValue:
 # --- residents -------------------------------------------------------------------------------
 
 
-# --- residents -------------------------------------------------------------------------------
-
-
 @bp.get("/roster/residents")
 @roles_required(*READERS)
 def roster_residents() -> ResponseReturnValue:
-    q = request.args.get("q", "")[:60]
-    sort = parse_sort(
-        request.args.get("sort"), request.args.get("dir"), services.RESIDENT_SORTS, "room"
-    )
-    return render_page(
+    return searched_list(
         "property/roster/residents.html",
-        "results",
-        residents=paginate(services.resident_rows(q, sort)),
-        q=q,
-        sort=sort,
-        args=link_args(q=q),
+        "residents",
+        services.resident_rows,
+        services.RESIDENT_SORTS,
+        "room",
         relations=services.RELATIONS,
-        can_edit=can_edit(),
     )

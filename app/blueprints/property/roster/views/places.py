@@ -24,11 +24,10 @@ from app.blueprints.property.roster.views.common import (
     company_choices,
     fit_company_field,
     form_page,
-    link_args,
     list_url,
+    searched_list,
 )
 from app.extensions import db
-from app.listing import parse_sort
 from app.models import Building, Community, Company, Unit
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
@@ -38,18 +37,12 @@ from app.rules import RuleError, show_on_form
 @bp.get("/roster/communities")
 @roles_required(*READERS)
 def roster_communities() -> ResponseReturnValue:
-    q = request.args.get("q", "")[:60]
-    sort = parse_sort(
-        request.args.get("sort"), request.args.get("dir"), services.COMMUNITY_SORT_KEYS, "name"
-    )
-    return render_page(
+    return searched_list(
         "property/roster/communities.html",
-        "results",
-        communities=paginate(services.community_list(q, sort)),
-        q=q,
-        sort=sort,
-        args=link_args(q=q),
-        can_edit=can_edit(),
+        "communities",
+        services.community_list,
+        services.COMMUNITY_SORT_KEYS,
+        "name",
     )
 
 

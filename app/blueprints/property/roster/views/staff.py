@@ -24,7 +24,7 @@ from app.blueprints.property.roster.views.common import (
     list_url,
 )
 from app.extensions import db
-from app.listing import parse_sort
+from app.listing import search_arg, sort_arg
 from app.models import Company, Role, Staff
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
@@ -34,12 +34,10 @@ from app.rules import RuleError, show_on_form
 @bp.get("/roster/staff")
 @roles_required(*READERS)
 def roster_staff() -> ResponseReturnValue:
-    q = request.args.get("q", "")[:60]
+    q = search_arg()
     status = request.args.get("status")
     status = status if status in services.STAFF_STATUSES else "active"
-    sort = parse_sort(
-        request.args.get("sort"), request.args.get("dir"), services.STAFF_SORTS, "name"
-    )
+    sort = sort_arg(services.STAFF_SORTS, "name")
     return render_page(
         "property/roster/staff.html",
         "results",
