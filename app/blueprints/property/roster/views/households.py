@@ -8,17 +8,18 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.authz import get_visible_or_404, roles_required, visible
-from app.blueprints.auth.views import safe_next
 from app.blueprints.property.roster import forms, services
 from app.blueprints.property.roster.views.common import (
     EDITORS,
     READERS,
+    back_to,
     bp,
     can_edit,
-    form_page,
+    dialog,
     int_arg,
     link_args,
     list_url,
+    saved,
     searched_list,
 )
 from app.extensions import db
@@ -26,7 +27,6 @@ from app.listing import search_arg, sort_arg
 from app.models import Building, Household, Unit
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
-from app.rules import RuleError, show_on_form
 
 
 @bp.get("/roster/households")
@@ -76,31 +76,29 @@ def roster_household_new() -> ResponseReturnValue:
     form = forms.HouseholdForm(services.visible_units(community_id))
     if request.method == "GET":
         form.next.data = list_url(url_for("property.roster.roster_households"))
-    if form.validate_on_submit():
+
+    def save() -> ResponseReturnValue:
         unit = get_visible_or_404(Unit, form.unit_id.data)
-        try:
-            household = services.create_household(
-                unit, form.room.data.strip(), form.floor.data, **form.values()
-            )
-        except RuleError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Household %(room)s added.", room=household.room), "success")
-            return redirect_to(
-                url_for(
-                    "property.roster.roster_households",
-                    community=household.community_id,
-                    unit=household.unit_id,
-                    q=household.room,
-                )
-            )
-    return form_page(
+        household = services.create_household(
+            unit, form.room.data.strip(), form.floor.data, **form.values()
+        )
+        return saved(
+            _("Household %(room)s added.", room=household.room),
+            url_for(
+                "property.roster.roster_households",
+                community=household.community_id,
+                unit=household.unit_id,
+                q=household.room,
+            ),
+        )
+
+    return dialog(
         form,
+        save,
         _("New household"),
         url_for("property.roster.roster_household_new", **link_args(community=community_id)),
         _("Add household"),
-        safe_next(form.next.data) or url_for("property.roster.roster_households"),
+        back_to(form, "property.roster.roster_households"),
     )
 
 
@@ -161,9 +159,7 @@ def roster_household_edit(household_id: int) -> ResponseReturnValue:
 def roster_resident_unlink(household_id: int) -> ResponseReturnValue:
     household = get_visible_or_404(Household, household_id)
     form = forms.UnlinkForm()
-    back = safe_next(form.next.data) or url_for(
-        "property.roster.roster_household", household_id=household.id
-    )
+    back = back_to(form, "property.roster.roster_household", household_id=household.id)
     if not form.validate_on_submit() or not form.user_id.data.isdigit():
         abort(400)
     try:
