@@ -130,7 +130,15 @@ def give_account(member: Staff, username: str, role: Role) -> tuple[User, str]:
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise RuleError(_l("This username is taken; choose another."), "username")
     password = new_initial_password()
-    account = create_user(username, password, role, member.name, member.company_id)
+    return link_account(member, username, password, role, member.name), password
+
+
+def link_account(
+    member: Staff, username: str, password: str, role: Role, display_name: str
+) -> User:
+    """Create the member's account and tie it to them, in their history. The rules are
+    `give_account`'s; the demo, which picks its members and passwords itself, skips them."""
+    account = create_user(username, password, role, display_name, member.company_id)
     db.session.flush()
     member.user_id = account.id
     record(
@@ -140,4 +148,4 @@ def give_account(member: Staff, username: str, role: Role) -> tuple[User, str]:
         "account_created",
         {"account": [None, username], "role": [None, role.value]},
     )
-    return account, password
+    return account
