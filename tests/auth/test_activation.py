@@ -189,10 +189,16 @@ def test_a_manager_finds_a_household_issues_a_code_and_prints_the_slip(login_as)
     assert code not in colleague.get(f"/activation-codes/{row.id}/slip").get_data(as_text=True)
 
 
-def test_revoking_from_the_household_page(login_as):
+def at_the_desk(login_as):  # type: ignore[no-untyped-def]
+    """A code issued to a new household; its company's manager signed in, and the household's
+    codes page they work on."""
     home, row, code = issued()
     manager = login_as(user=factories.user(Role.MANAGER, company_id=_company_id(home)))
-    page = f"/activation-codes/households/{home.id}"
+    return home, row, code, manager, f"/activation-codes/households/{home.id}"
+
+
+def test_revoking_from_the_household_page(login_as):
+    _home, row, code, manager, page = at_the_desk(login_as)
     response = manager.post(
         f"/activation-codes/{row.id}/revoke", data={"csrf_token": csrf_token(manager, page)}
     )
@@ -202,9 +208,7 @@ def test_revoking_from_the_household_page(login_as):
 
 
 def test_bad_relation_and_other_tenants(login_as):
-    home, row, _code = issued()
-    manager = login_as(user=factories.user(Role.MANAGER, company_id=_company_id(home)))
-    page = f"/activation-codes/households/{home.id}"
+    home, row, _code, manager, page = at_the_desk(login_as)
     response = manager.post(
         page, data={"csrf_token": csrf_token(manager, page), "relation": "landlord"}
     )
