@@ -84,6 +84,16 @@ def own_communities(user: User) -> Select:
     return select(Household.community_id).where(Household.id.in_(own_households(user)))
 
 
+def in_own_communities(column: Any) -> Rule:
+    return lambda user: column.in_(own_communities(user))
+
+
+def through(column: Any, parent: type) -> Rule:
+    """A record belonging to another (a rate to its fee item, a read receipt to its notice) is
+    seen by whoever sees that one: `column` points at a `parent` the user's audience may see."""
+    return lambda user: column.in_(select(parent.id).where(scope(parent, user)))  # type: ignore[attr-defined]
+
+
 def scope(model: type, user: User | None = None) -> ColumnElement[bool]:
     """The WHERE clause limiting `model` to what `user` (default: the current user, or an
     anonymous visitor) may see."""

@@ -14,6 +14,30 @@ NAVIGATION: dict[Role, list[tuple[str, object]]] = {}
 SECTIONS: dict[str, tuple[str, ...]] = {}
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One entry an area puts in the menus: where it leads, its text, the roles whose menu has
+    it and the paths of its section."""
+
+    endpoint: str
+    text: object
+    roles: tuple[Role, ...]
+    section: tuple[str, ...] = ()
+
+
+def by_role(entries: Sequence[Entry]) -> dict[Role, list[tuple[str, object]]]:
+    """Each role's menu from an area's entries, in the order they are listed."""
+    menus: dict[Role, list[tuple[str, object]]] = {}
+    for entry in entries:
+        for role in entry.roles:
+            menus.setdefault(role, []).append((entry.endpoint, entry.text))
+    return menus
+
+
+def sections_of(entries: Sequence[Entry]) -> dict[str, tuple[str, ...]]:
+    return {entry.endpoint: entry.section for entry in entries if entry.section}
+
+
 def contribute(
     entries: Mapping[Role, Sequence[tuple[str, object]]], sections: Mapping[str, tuple[str, ...]]
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.blueprints.fees.billing.services import run_billing
 from app.extensions import db
 from app.periods import add_months, current_period, format_period
-from bench.registry import Bench, case
+from bench.registry import Bench, case, page
 
 
 @case("billing run, whole city, new month", runs=3, warmup=False)
@@ -15,22 +15,18 @@ def billing_run_city(bench: Bench) -> None:
     assert run.bills_created, "the month had been billed already"
 
 
-@case("billing preview, one community")
-def billing_preview_page(bench: Bench) -> None:
-    bench.get_ok(
-        bench.manager,
-        f"/fees/billing/preview?community_id={bench.sample.community_id}&period=2019-01",
-    )
-
-
-@case("billing page, district office")
-def billing_page_admin(bench: Bench) -> None:
-    bench.get_ok(bench.admin, "/fees/billing")
-
-
-@case("billing preview, whole city, a new month", runs=3)
-def billing_preview_city(bench: Bench) -> None:
-    bench.get_ok(bench.admin, "/fees/billing/preview?community_id=0&period=2019-01")
+page(
+    "billing preview, one community",
+    "manager",
+    "/fees/billing/preview?community_id={community_id}&period=2019-01",
+)
+page("billing page, district office", "admin", "/fees/billing")
+page(
+    "billing preview, whole city, a new month",
+    "admin",
+    "/fees/billing/preview?community_id=0&period=2019-01",
+    runs=3,
+)
 
 
 @case("billing preview, whole city, a month already billed", runs=3)
@@ -40,11 +36,9 @@ def billing_preview_city_billed(bench: Bench) -> None:
     bench.get_ok(bench.admin, f"/fees/billing/preview?community_id=0&period={month}")
 
 
-@case("fee items page, one community")
-def fee_items_page(bench: Bench) -> None:
-    bench.get_ok(bench.manager, f"/fees/billing/communities/{bench.sample.community_id}")
-
-
-@case("parking spaces page, one community")
-def parking_page(bench: Bench) -> None:
-    bench.get_ok(bench.manager, f"/fees/billing/communities/{bench.sample.community_id}/parking")
+page("fee items page, one community", "manager", "/fees/billing/communities/{community_id}")
+page(
+    "parking spaces page, one community",
+    "manager",
+    "/fees/billing/communities/{community_id}/parking",
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from bench.registry import CSRF, Bench, case
+from bench.registry import CSRF, Bench, case, page
 
 _tokens: dict[int, str] = {}
 
@@ -17,9 +17,11 @@ def _csrf(bench: Bench) -> str:
     return _tokens[id(bench)]
 
 
-@case("counter: one household's bills and payments")
-def counter_household(bench: Bench) -> None:
-    bench.get_ok(bench.manager, f"/fees/counter/households/{bench.sample.household_id}")
+page(
+    "counter: one household's bills and payments",
+    "manager",
+    "/fees/counter/households/{household_id}",
+)
 
 
 @case("record one payment")

@@ -4,25 +4,18 @@ arrears, and a household search at the counter."""
 
 from __future__ import annotations
 
-from bench.registry import Bench, case
+from bench.registry import page
 
-
-@case("collection-rate report, city")
-def collection_report_city(bench: Bench) -> None:
-    bench.get_ok(bench.admin, "/fees/reports/collection")
-
-
-@case("collection-rate report, one company")
-def collection_report_company(bench: Bench) -> None:
-    bench.get_ok(bench.manager, f"/fees/reports/collection/companies/{bench.sample.company_id}")
-
-
-@case("arrears first page, one community")
-def arrears_first_page(bench: Bench) -> None:
-    bench.get_ok(bench.manager, f"/fees/reports/arrears?community_id={bench.sample.community_id}")
-
-
-@case("household search")
-def household_search(bench: Bench) -> None:
-    """What a clerk types at the counter: an owner's surname, matched at the start of the name."""
-    bench.get_ok(bench.manager, "/fees/counter?q=张")
+page("collection-rate report, city", "admin", "/fees/reports/collection")
+page(
+    "collection-rate report, one company",
+    "manager",
+    "/fees/reports/collection/companies/{company_id}",
+)
+page(
+    "arrears first page, one community",
+    "manager",
+    "/fees/reports/arrears?community_id={community_id}",
+)
+# What a clerk types at the counter: an owner's surname, matched at the start of the name.
+page("household search", "manager", "/fees/counter?q=张")

@@ -10,6 +10,8 @@ server's own time):
     def household_search(bench: Bench) -> None:
         community = bench.sample.community_id
         bench.get_ok(bench.manager, f"/property/roster/households?q=101&community_id={community}")
+
+A case that only opens a page is one line, `page("name", "manager", "/path/{community_id}")`.
 """
 
 from __future__ import annotations
@@ -54,6 +56,16 @@ def case(name: str, runs: int | None = None, warmup: bool = True) -> Callable[[C
         return function
 
     return register
+
+
+def page(name: str, who: str, path: str, runs: int | None = None) -> None:
+    """Register a case that opens one page as `who` ("manager" or "admin"); `path` may name
+    the sample's ids, e.g. "/fees/billing/communities/{community_id}"."""
+
+    def open_page(bench: Bench) -> None:
+        bench.get_ok(getattr(bench, who), path.format_map(vars(bench.sample)))
+
+    case(name, runs)(open_page)
 
 
 class Client(FlaskClient):

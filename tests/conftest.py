@@ -162,26 +162,22 @@ def login_as(app: Flask, database: None) -> Callable[..., FlaskClient]:
     return sign_in
 
 
-@pytest.fixture
-def admin_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
-    return login_as(Role.ADMIN)
+def _client_of(role: Role) -> Callable[..., FlaskClient]:
+    """The fixture `<role>_client`: a client signed in as a new user of `role`."""
+
+    @pytest.fixture(name=f"{role.value}_client")
+    def signed_in(login_as: Callable[..., FlaskClient]) -> FlaskClient:
+        return login_as(role)
+
+    return signed_in
 
 
-@pytest.fixture
-def manager_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
-    return login_as(Role.MANAGER)
+admin_client = _client_of(Role.ADMIN)
+manager_client = _client_of(Role.MANAGER)
+merchant_client = _client_of(Role.MERCHANT)
+officer_client = _client_of(Role.OFFICER)
 
 
 @pytest.fixture
 def resident_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
     return login_as(user=factories.resident())
-
-
-@pytest.fixture
-def merchant_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
-    return login_as(Role.MERCHANT)
-
-
-@pytest.fixture
-def officer_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
-    return login_as(Role.OFFICER)

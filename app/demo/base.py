@@ -312,10 +312,11 @@ def _load_staff(company: Company, rng: random.Random) -> None:
         )
 
 
-def _household(community: Community, building: str, unit: str, room: str) -> Household:
+def household_at(community: Community, building: str, unit: str, room: str) -> Household | None:
+    """The demo household at an address the demo data names (None before the roster has it)."""
     return db.session.scalar(
         select(Household)
-        .join(Unit)
+        .join(Unit, Unit.id == Household.unit_id)
         .join(Building, Building.id == Unit.building_id)
         .where(
             Household.community_id == community.id,
@@ -356,11 +357,11 @@ def load_demo() -> dict[str, int]:
     _account("manager2", Role.MANAGER, "乐群物业 · 前台", companies["LQ"])
     _link(
         _account("resident", Role.RESIDENT, "兴隆苑 1-1-101"),
-        _household(communities["兴隆苑"], "1", "1", "101"),
+        household_at(communities["兴隆苑"], "1", "1", "101"),
     )
     _link(
         _account("resident2", Role.RESIDENT, "弹新街 2-1-301"),
-        _household(communities["弹新街社区"], "2", "1", "301"),
+        household_at(communities["弹新街社区"], "2", "1", "301"),
     )
     _account("merchant", Role.MERCHANT, "弹子石老街 · 商户")
     _account("officer", Role.OFFICER, "弹子石老街商业联盟")

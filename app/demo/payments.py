@@ -22,11 +22,10 @@ from sqlalchemy import func, insert, select, update
 from app.blueprints.auth.services import create_user
 from app.blueprints.fees.billing.services import assess_late_fees
 from app.blueprints.fees.payments.services import DUE, record_payment, reverse_payment
-from app.demo.base import DEMO_PASSWORD
+from app.demo.base import DEMO_PASSWORD, household_at
 from app.extensions import db
 from app.models import (
     Bill,
-    Building,
     Community,
     Company,
     Household,
@@ -36,7 +35,6 @@ from app.models import (
     PaymentMethod,
     ReceiptCounter,
     Role,
-    Unit,
     User,
 )
 from app.periods import (
@@ -145,19 +143,9 @@ def _resident_months(communities: dict[str, Community]) -> dict[int, int]:
         community = communities.get(name)
         if community is None:
             continue
-        household_id = db.session.scalar(
-            select(Household.id)
-            .join(Unit, Unit.id == Household.unit_id)
-            .join(Building, Building.id == Unit.building_id)
-            .where(
-                Household.community_id == community.id,
-                Building.number == building,
-                Unit.number == unit,
-                Household.room == room,
-            )
-        )
-        if household_id is not None:
-            months[household_id] = unpaid
+        household = household_at(community, building, unit, room)
+        if household is not None:
+            months[household.id] = unpaid
     return months
 
 

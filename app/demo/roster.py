@@ -11,20 +11,15 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from app.audit import record
-from app.blueprints.auth.services import create_user
 from app.blueprints.property.roster import services
-from app.demo.base import DEMO_PASSWORD
+from app.demo.base import DEMO_PASSWORD, household_at
 from app.extensions import db
 from app.models import (
     AuditEntry,
-    Building,
     Community,
-    Household,
     Role,
     Staff,
     StaffPosition,
-    Unit,
     User,
 )
 from app.periods import utcnow
@@ -39,20 +34,6 @@ CORRECTIONS = [
     ("2", "1", "502", 5, {"area_m2": Decimal("89.35")}),
     ("1", "1", "102", 2, {"phone": "13983326671"}),
 ]
-
-
-def _household(community: Community, building: str, unit: str, room: str) -> Household | None:
-    return db.session.scalar(
-        select(Household)
-        .join(Unit, Unit.id == Household.unit_id)
-        .join(Building, Building.id == Unit.building_id)
-        .where(
-            Household.community_id == community.id,
-            Building.number == building,
-            Unit.number == unit,
-            Household.room == room,
-        )
-    )
 
 
 def _as_made_by(actor: User, days_ago: int, entity: str, entity_id: int) -> None:
@@ -70,7 +51,7 @@ def _as_made_by(actor: User, days_ago: int, entity: str, entity_id: int) -> None
 
 
 def _corrections(community: Community, desk: User) -> None:
-    homes = [_household(community, b, u, r) for b, u, r, _days, _values in CORRECTIONS]
+    homes = [household_at(community, b, u, r) for b, u, r, _days, _values in CORRECTIONS]
     ids = [home.id for home in homes if home is not None]
     done = db.session.scalar(
         select(AuditEntry.id).where(
@@ -102,21 +83,8 @@ def _steward_account(community: Community, desk: User) -> None:
     )
     if member is None:
         return
-    account = create_user(
-        STEWARD_USERNAME,
-        DEMO_PASSWORD,
-        Role.STEWARD,
-        f"{member.name} · 物业管家",
-        member.company_id,
-    )
-    db.session.flush()
-    member.user_id = account.id
-    record(
-        "staff",
-        member.id,
-        member.company_id,
-        "account_created",
-        {"account": [None, STEWARD_USERNAME], "role": [None, Role.STEWARD.value]},
+    services.link_account(
+        member, STEWARD_USERNAME, DEMO_PASSWORD, Role.STEWARD, f"{member.name} · 物业管家"
     )
     _as_made_by(desk, 20, "staff", member.id)
 

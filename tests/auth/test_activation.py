@@ -16,6 +16,7 @@ from app.models import ActivationCode, AuditEntry, ResidentHousehold, Role, User
 from app.periods import utcnow
 from tests import factories
 from tests.conftest import csrf_token
+from tests.races import at_once
 
 CODE_PATTERN = re.compile(r"\b([2-9A-HJKMNP-Z]{4}-){3}[2-9A-HJKMNP-Z]{4}\b")
 NEW_PASSWORD = "a fine new password"
@@ -188,10 +189,16 @@ def test_a_manager_finds_a_household_issues_a_code_and_prints_the_slip(login_as)
     assert code not in colleague.get(f"/activation-codes/{row.id}/slip").get_data(as_text=True)
 
 
-def test_revoking_from_the_household_page(login_as):
+def at_the_desk(login_as):  # type: ignore[no-untyped-def]
+    """A code issued to a new household; its company's manager signed in, and the household's
+    codes page they work on."""
     home, row, code = issued()
     manager = login_as(user=factories.user(Role.MANAGER, company_id=_company_id(home)))
-    page = f"/activation-codes/households/{home.id}"
+    return home, row, code, manager, f"/activation-codes/households/{home.id}"
+
+
+def test_revoking_from_the_household_page(login_as):
+    _home, row, code, manager, page = at_the_desk(login_as)
     response = manager.post(
         f"/activation-codes/{row.id}/revoke", data={"csrf_token": csrf_token(manager, page)}
     )
@@ -201,9 +208,7 @@ def test_revoking_from_the_household_page(login_as):
 
 
 def test_bad_relation_and_other_tenants(login_as):
-    home, row, _code = issued()
-    manager = login_as(user=factories.user(Role.MANAGER, company_id=_company_id(home)))
-    page = f"/activation-codes/households/{home.id}"
+    home, row, _code, manager, page = at_the_desk(login_as)
     response = manager.post(
         page, data={"csrf_token": csrf_token(manager, page), "relation": "landlord"}
     )
@@ -301,30 +306,13 @@ def test_activation_is_rate_limited_like_login(app, database):
 
 def test_two_simultaneous_redemptions_open_one_account(app, database):
     """Whatever the interleaving, one submission wins and the other is told the code is used."""
-    import threading
-
     _home, _row, code = issued()
-    outcomes: list[str] = []
-    start = threading.Barrier(2)
-
-    def submit(username: str) -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                services.redeem_new_account(code, username, NEW_PASSWORD)
-                db.session.commit()
-                outcomes.append("ok")
-            except ActivationError as error:
-                db.session.rollback()
-                outcomes.append(error.reason)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=submit, args=(name,)) for name in ("twin1", "twin2")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    submissions = [
+        lambda: services.redeem_new_account(code, "twin1", NEW_PASSWORD),
+        lambda: services.redeem_new_account(code, "twin2", NEW_PASSWORD),
+    ]
+    results = at_once(app, submissions, ActivationError)
+    outcomes = [r if isinstance(r, str) else "ok" for r in results]
     assert sorted(outcomes) == ["ok", "used"]
     assert db.session.scalar(select(func.count(ResidentHousehold.id))) == 1
     assert db.session.scalar(select(func.count(User.id)).where(User.role == Role.RESIDENT)) == 1

@@ -92,20 +92,26 @@ def test_logout_needs_post_and_csrf(client):
     assert client.get("/property/overview").status_code == 200
 
 
+def change_password(client, new_password, headers=None):
+    """Change the signed-in user's password from the factories' one to `new_password`."""
+    return client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(client, "/account/password"),
+            "current_password": factories.PASSWORD,
+            "new_password": new_password,
+            "confirm_password": new_password,
+        },
+        headers=headers or {},
+    )
+
+
 def test_change_password_signs_out_other_browsers(app, database):
     admin = factories.user(Role.ADMIN)
     laptop, phone = app.test_client(), app.test_client()
     login(laptop, admin)
     login(phone, admin)
-    response = laptop.post(
-        "/account/password",
-        data={
-            "csrf_token": csrf_token(laptop, "/account/password"),
-            "current_password": factories.PASSWORD,
-            "new_password": "a much better secret",
-            "confirm_password": "a much better secret",
-        },
-    )
+    response = change_password(laptop, "a much better secret")
     assert response.status_code == 302
     assert laptop.get("/property/overview").status_code == 200
     assert phone.get("/property/overview").status_code == 302
@@ -136,16 +142,7 @@ def test_change_password_explains_each_mistake(admin_client):
 
 
 def test_change_password_over_htmx_redirects_the_whole_page(admin_client):
-    response = admin_client.post(
-        "/account/password",
-        data={
-            "csrf_token": csrf_token(admin_client, "/account/password"),
-            "current_password": factories.PASSWORD,
-            "new_password": "another fine secret",
-            "confirm_password": "another fine secret",
-        },
-        headers={"HX-Request": "true"},
-    )
+    response = change_password(admin_client, "another fine secret", {"HX-Request": "true"})
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == "/"
 

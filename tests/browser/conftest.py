@@ -29,7 +29,10 @@ from tests.browser.helpers import (
     AXE_SOURCE,
     DESKTOP,
     PHONE,
+    Check,
+    Checkpoint,
     PageWatch,
+    Watch,
     axe_violations,
     format_violations,
 )
@@ -176,3 +179,9 @@ def check_page(axe_source: str) -> Callable[[PageWatch], None]:
         assert not problems, f"{page.url}\n" + "\n".join(problems)
 
     return check
+
+
+@pytest.fixture
+def checkpoint(page: Page, watch: Watch, check_page: Check, write_screenshots: bool) -> Checkpoint:
+    """The page of a test that uses one, watched and checked as `Checkpoint` says."""
+    return Checkpoint(watch(page), check_page, write_screenshots)

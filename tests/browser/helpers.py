@@ -64,6 +64,28 @@ Check = Callable[[PageWatch], None]
 Watch = Callable[[Page], PageWatch]
 
 
+@dataclass
+class Checkpoint:
+    """The test's page, watched from before its first goto (conftest.py's `checkpoint`):
+    `checkpoint()` checks it as it is now, `checkpoint("name.png")` saves its screenshot first
+    (when the run writes screenshots)."""
+
+    watched: PageWatch
+    check: Check
+    screenshots: bool
+
+    def __call__(self, name: str | None = None, full_page: bool = True) -> None:
+        if name is not None:
+            self.screenshot(name, full_page)
+        self.check(self.watched)
+
+    def screenshot(self, name: str, full_page: bool = True) -> None:
+        screenshot(self.watched.page, name, self.screenshots, full_page)
+
+    def expect_status(self, status: int) -> None:
+        self.watched.expect_status(status)
+
+
 def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations on the page as it is now."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

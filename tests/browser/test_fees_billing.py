@@ -11,26 +11,25 @@ from app.blueprints.fees.billing.services import assess_late_fees
 from app.extensions import db
 from app.models import Bill, Community
 from app.periods import add_months, current_period, format_period, shanghai_today
-from tests.browser.helpers import Check, Watch, preview_billing, screenshot, sign_in
+from tests.browser.helpers import Checkpoint, preview_billing, sign_in
 
 pytestmark = pytest.mark.usefixtures("billing_demo")
 
 
 def test_a_manager_sets_a_rate_and_bills_next_month_once(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
+    page: Page, checkpoint: Checkpoint
 ) -> None:
     next_month = format_period(add_months(current_period(), 1))
-    watched = watch(page)
     sign_in(page, "manager")
     page.get_by_role("link", name="收费开账").click()
     expect(page.get_by_role("heading", name="收费开账", level=1)).to_be_visible()
-    check_page(watched)
+    checkpoint()
 
     page.get_by_role("link", name="兴隆苑").click()
     expect(page.get_by_role("heading", name="兴隆苑 收费项目")).to_be_visible()
-    check_page(watched)
+    checkpoint()
     item = page.locator("article.fee-item", has_text="物业费")
-    watched.expect_status(422)
+    checkpoint.expect_status(422)
     item.get_by_label("单价（元）").fill("1.605")
     item.get_by_label("起始月份").fill(next_month)
     item.get_by_role("button", name="设置新单价").click()
@@ -41,42 +40,35 @@ def test_a_manager_sets_a_rate_and_bills_next_month_once(
     with page.expect_navigation():
         item.get_by_role("button", name="设置新单价").click()
     expect(page.locator(".flash-success")).to_contain_text(f"自 {next_month} 起单价为 ¥1.60")
-    screenshot(page, "fees-billing-community.png", write_screenshots)
-    check_page(watched)
+    checkpoint("fees-billing-community.png")
 
     page.get_by_role("link", name="收费开账").first.click()
     preview = preview_billing(page, next_month, "兴隆苑")
     expect(preview).to_contain_text(f"预览：{next_month}，兴隆苑")
     issue = preview.get_by_role("button", name="开出")
     expect(issue).to_be_visible()
-    screenshot(page, "fees-billing-preview.png", write_screenshots)
-    check_page(watched)
+    checkpoint("fees-billing-preview.png")
 
     with page.expect_navigation():
         issue.click()
     expect(page.locator(".flash-success")).to_contain_text(f"已开出 {next_month} 账单")
     expect(page.locator("table").first).to_contain_text(next_month)
-    check_page(watched)
+    checkpoint()
 
     preview = preview_billing(page, next_month, "兴隆苑")
     expect(preview).to_contain_text("再次开账不会产生新账单")
     with page.expect_navigation():
         preview.get_by_role("button", name="仍然开账").click()
     expect(page.locator(".flash-info")).to_contain_text("没有新账单")
-    screenshot(page, "fees-billing-nothing-new.png", write_screenshots)
-    check_page(watched)
+    checkpoint("fees-billing-nothing-new.png")
 
 
-def test_a_manager_lets_a_parking_space(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
-    watched = watch(page)
+def test_a_manager_lets_a_parking_space(page: Page, checkpoint: Checkpoint) -> None:
     sign_in(page, "manager")
     page.goto("/fees/billing")
     page.get_by_role("row", name="兴隆苑").get_by_role("link", name="车位").click()
     expect(page.get_by_role("heading", name="兴隆苑 车位")).to_be_visible()
-    screenshot(page, "fees-billing-parking.png", write_screenshots)
-    check_page(watched)
+    checkpoint("fees-billing-parking.png")
 
     page.get_by_label("车位编号").fill("B001")
     page.get_by_label("截止编号（可不填）").fill("B010")
@@ -95,13 +87,10 @@ def test_a_manager_lets_a_parking_space(
         page.get_by_role("button", name="出租车位").last.click()
     expect(page.locator(".flash-success")).to_contain_text("渝B8C123")
     expect(page.locator("table")).to_contain_text("2栋1单元302室")
-    screenshot(page, "fees-billing-space.png", write_screenshots)
-    check_page(watched)
+    checkpoint("fees-billing-space.png")
 
 
-def test_a_manager_waives_part_of_a_late_fee(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
+def test_a_manager_waives_part_of_a_late_fee(page: Page, checkpoint: Checkpoint) -> None:
     place = db.session.scalar(select(Community).where(Community.name == "弹新街社区"))
     bill = db.session.scalar(
         select(Bill)
@@ -115,12 +104,11 @@ def test_a_manager_waives_part_of_a_late_fee(
     db.session.remove()
     assert late_fee > 100
 
-    watched = watch(page)
     sign_in(page, "manager2")
     page.goto(f"/fees/billing/bills/{bill_id}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("物业费")
-    check_page(watched)
-    watched.expect_status(422)
+    checkpoint()
+    checkpoint.expect_status(422)
     page.get_by_label("减免金额（元）").fill("1")
     page.get_by_role("button", name="减免").click()
     expect(page.locator(".field-error")).to_contain_text("请填写减免原因")
@@ -129,5 +117,4 @@ def test_a_manager_waives_part_of_a_late_fee(
         page.get_by_role("button", name="减免").click()
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.locator("table")).to_contain_text("独居老人，经楼栋长核实")
-    screenshot(page, "fees-billing-waiver.png", write_screenshots)
-    check_page(watched)
+    checkpoint("fees-billing-waiver.png")

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Payment, ResidentHousehold, User
 from app.periods import current_period, format_period
-from tests.browser.helpers import PHONE, Check, Watch, screenshot, sign_in
+from tests.browser.helpers import PHONE, Checkpoint, sign_in
 
 pytestmark = pytest.mark.usefixtures("fees_demo")
 
@@ -26,24 +26,23 @@ def payments() -> int:
 
 
 def test_a_manager_takes_a_payment_prints_the_receipt_and_reverses_it(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
+    page: Page, checkpoint: Checkpoint
 ) -> None:
     month = format_period(current_period())
-    watched = watch(page)
     sign_in(page, "manager")
     page.get_by_role("link", name="收银台").click()
     expect(page.get_by_role("heading", name="收银台", level=1)).to_be_visible()
-    check_page(watched)
+    checkpoint()
 
     # The results come as the clerk types, without pressing search.
     page.get_by_label("房号、业主或电话").press_sequentially("1-1-101", delay=40)
     results = page.locator("#counter-results")
     expect(results.get_by_role("link")).to_have_count(1)
     expect(results).to_contain_text("兴隆苑 · 1栋1单元101室")
-    check_page(watched)
+    checkpoint()
     results.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("兴隆苑 · 1栋1单元101室")
-    check_page(watched)
+    checkpoint()
 
     bills = page.locator("fieldset.bills-to-pay tbody tr", has_text=month)
     expect(bills).to_have_count(2)
@@ -54,10 +53,9 @@ def test_a_manager_takes_a_payment_prints_the_receipt_and_reverses_it(
         total += float(owed.replace("¥", "").replace(",", ""))
     page.get_by_label("实收金额（元）").fill(f"{total:.2f}")
     page.get_by_label("微信支付").check()
-    screenshot(page, "fees-counter.png", write_screenshots)
-    check_page(watched)
+    checkpoint("fees-counter.png")
 
-    watched.expect_status(422)
+    checkpoint.expect_status(422)
     page.get_by_label("实收金额（元）").fill("12.345")
     page.get_by_role("button", name="确认收款").click()
     expect(page.locator("#pay-form .field-error")).to_contain_text("最多两位小数")
@@ -66,7 +64,7 @@ def test_a_manager_takes_a_payment_prints_the_receipt_and_reverses_it(
     for row in bills.all():
         expect(row.get_by_role("checkbox")).to_be_checked()
     page.get_by_label("实收金额（元）").fill(f"{total:.2f}")
-    check_page(watched)
+    checkpoint()
 
     # What the browser sends, kept to send the very same form a second time.
     form = page.locator("#pay-form form")
@@ -85,10 +83,10 @@ def test_a_manager_takes_a_payment_prints_the_receipt_and_reverses_it(
     expect(page.locator(".receipt-capital")).to_contain_text("元")
     expect(page.locator(".receipt-items tbody tr")).to_have_count(2)
     assert payments() == before + 1
-    check_page(watched)
+    checkpoint()
     receipt_url = page.url
 
-    screenshot(page, "fees-receipt.png", write_screenshots)
+    checkpoint.screenshot("fees-receipt.png")
     # Printed: only the receipt, on one A5 page.
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
@@ -111,7 +109,7 @@ def test_a_manager_takes_a_payment_prints_the_receipt_and_reverses_it(
 
     page.get_by_role("link", name="冲正这笔收款").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(receipt_no)
-    check_page(watched)
+    checkpoint()
     page.get_by_role("button", name="冲正收款").click()
     expect(page.locator("#reverse-form .field-error")).to_contain_text("请填写冲正原因")
     page.get_by_label("冲正原因").fill("业主改用现金缴费")
@@ -121,34 +119,27 @@ def test_a_manager_takes_a_payment_prints_the_receipt_and_reverses_it(
     expect(page.locator(".receipt")).to_contain_text(receipt_no)
     expect(page.locator(".receipt")).to_contain_text("业主改用现金缴费")
     expect(page.locator(".receipt-capital")).to_contain_text("负")
-    screenshot(page, "fees-reversal-receipt.png", write_screenshots)
-    check_page(watched)
+    checkpoint("fees-reversal-receipt.png")
 
     page.get_by_role("link", name="返回该住户").click()
     expect(page.locator("#payment-history")).to_contain_text("已由")
     expect(page.locator("fieldset.bills-to-pay tbody tr", has_text=month)).to_have_count(2)
-    check_page(watched)
+    checkpoint()
 
 
-def test_the_daily_cash_report(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
-    watched = watch(page)
+def test_the_daily_cash_report(page: Page, checkpoint: Checkpoint) -> None:
     sign_in(page, "manager")
     page.get_by_role("link", name="收费日结").click()
     expect(page.get_by_role("heading", name="收费日结", level=1)).to_be_visible()
     expect(page.locator("#daily-report")).to_contain_text("按收费员")
-    screenshot(page, "fees-daily-report.png", write_screenshots)
-    check_page(watched)
+    checkpoint("fees-daily-report.png")
     page.get_by_label("日期").fill("2026-02-03")
     page.get_by_role("button", name="查看").click()
     expect(page.locator("#daily-report h2")).to_contain_text("2026-02-03")
-    check_page(watched)
+    checkpoint()
 
 
-def test_a_resident_opens_a_receipt_on_a_phone(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
+def test_a_resident_opens_a_receipt_on_a_phone(page: Page, checkpoint: Checkpoint) -> None:
     receipt_id = db.session.scalar(
         select(Payment.id)
         .join(ResidentHousehold, ResidentHousehold.household_id == Payment.household_id)
@@ -159,10 +150,8 @@ def test_a_resident_opens_a_receipt_on_a_phone(
     )
     db.session.remove()
     page.set_viewport_size(PHONE)
-    watched = watch(page)
     sign_in(page, "resident")
     page.goto(f"/fees/receipts/{receipt_id}")
     expect(page.get_by_role("heading", name="收款收据")).to_be_visible()
     expect(page.locator(".receipt")).to_contain_text("1栋1单元101室")
-    screenshot(page, "fees-receipt-phone.png", write_screenshots)
-    check_page(watched)
+    checkpoint("fees-receipt-phone.png")

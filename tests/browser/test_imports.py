@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import Check, Watch, screenshot, sign_in
+from tests.browser.helpers import Checkpoint, sign_in
 from tests.property.imports.test_services import xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,15 +37,12 @@ def submit_upload(page: Page) -> None:
     page.locator("#upload button[type=submit]").click()
 
 
-def test_manager_imports_a_roster(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
-    watched = watch(page)
-    watched.expect_status(422)  # the broken file is refused with 422
+def test_manager_imports_a_roster(page: Page, checkpoint: Checkpoint) -> None:
+    checkpoint.expect_status(422)  # the broken file is refused with 422
     sign_in(page, "manager")
     page.locator("header").get_by_role("link", name="导入住户").click()
     expect(page.locator("main h1")).to_have_text("从 Excel 或 CSV 导入住户")
-    check_page(watched)
+    checkpoint()
 
     # Random bytes named .xlsx: refused on the form, which keeps the community chosen.
     page.locator("select[name=community_id]").select_option(label="兴隆苑")
@@ -53,8 +50,7 @@ def test_manager_imports_a_roster(
     submit_upload(page)
     expect(page.locator("#upload .field-error")).to_contain_text("不是 Excel 工作簿")
     expect(page.locator("select[name=community_id] option:checked")).to_have_text("兴隆苑")
-    screenshot(page, "imports-upload.png", write_screenshots)
-    check_page(watched)
+    checkpoint("imports-upload.png")
 
     # A file with errors: the preview lists them by row and column, nothing is imported.
     choose_file(page, "兴隆苑9栋.xlsx", xlsx(WITH_ERRORS))
@@ -70,8 +66,7 @@ def test_manager_imports_a_roster(
     expect(status).to_contain_text("最多两位小数")
     expect(status).to_contain_text("与文件第 2 行的房号重复")
     expect(status).to_contain_text("小区中已有此房号")
-    screenshot(page, "imports-preview-errors.png", write_screenshots)
-    check_page(watched)
+    checkpoint("imports-preview-errors.png")
 
     # The corrected file: checked, previewed, applied.
     with page.expect_navigation():
@@ -83,8 +78,7 @@ def test_manager_imports_a_roster(
     expect(status.locator("h2")).to_have_text("每一行都正确")
     expect(status).to_contain_text("新楼栋 1 栋")
     expect(status.locator("table tbody tr")).to_have_count(6)
-    screenshot(page, "imports-preview.png", write_screenshots)
-    check_page(watched)
+    checkpoint("imports-preview.png")
     with page.expect_navigation():
         status.get_by_role("button", name="全部导入（6 户）").click()
     # The progress section polls until the import is done, then stops.
@@ -92,17 +86,16 @@ def test_manager_imports_a_roster(
     expect(status).not_to_have_attribute("hx-trigger", re.compile(".*"))
     expect(status).to_contain_text("兴隆苑新增 6 户")
     expect(status.locator("table tbody tr").filter(has_text="9栋")).to_contain_text("6")
-    screenshot(page, "imports-done.png", write_screenshots)
-    check_page(watched)
+    checkpoint("imports-done.png")
 
     with page.expect_navigation():
         status.get_by_role("button", name="查看兴隆苑").click()
     building = page.locator("main table tbody tr").filter(has_text="9栋")
     expect(building).to_contain_text("6")
     expect(page.locator("main table tbody tr")).to_have_count(9)
-    check_page(watched)
+    checkpoint()
 
     # The history on the import page lists both attempts.
     page.goto("/property/imports/")
     expect(page.locator("#import-history tbody tr")).to_have_count(2)
-    check_page(watched)
+    checkpoint()

@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.helpers import DEMO_PASSWORD, Check, Watch, screenshot, sign_in
+from tests.browser.helpers import DEMO_PASSWORD, Check, Checkpoint, Watch, screenshot, sign_in
 
 LANDINGS = {
     "admin": "/property/overview",
@@ -53,18 +53,15 @@ def switch_language(page: Page) -> None:
         page.locator("header form[action$='/language'] button[type=submit]").click()
 
 
-def test_login_page(page: Page, watch: Watch, check_page: Check, write_screenshots: bool) -> None:
-    watched = watch(page)
+def test_login_page(page: Page, checkpoint: Checkpoint) -> None:
     page.goto("/login")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.locator("input[name=username]")).to_be_focused()
     expect(page.locator("input[name=password]")).to_have_attribute("type", "password")
-    screenshot(page, "login.png", write_screenshots)
-    check_page(watched)
+    checkpoint("login.png")
 
 
-def test_anonymous_page_asks_to_sign_in(page: Page, watch: Watch, check_page: Check) -> None:
-    watched = watch(page)
+def test_anonymous_page_asks_to_sign_in(page: Page, checkpoint: Checkpoint) -> None:
     page.goto(LANDINGS["manager"])
     expect(page).to_have_url(url_path("/login"))
     assert "next=%2Fproperty%2Fdashboard" in page.url
@@ -74,14 +71,11 @@ def test_anonymous_page_asks_to_sign_in(page: Page, watch: Watch, check_page: Ch
     with page.expect_navigation():
         sign_in_after_redirect.click()
     expect(page).to_have_url(url_path(LANDINGS["manager"]))
-    check_page(watched)
+    checkpoint()
 
 
 @pytest.mark.parametrize("role", list(LANDINGS))
-def test_role_signs_in_and_lands(
-    role: str, page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
-    watched = watch(page)
+def test_role_signs_in_and_lands(role: str, page: Page, checkpoint: Checkpoint) -> None:
     sign_in(page, role)
     expect(page).to_have_url(url_path(LANDINGS[role]))
     if role in ("merchant", "officer"):
@@ -91,8 +85,7 @@ def test_role_signs_in_and_lands(
         expect(page.locator("main")).to_contain_text(LANDING_DATA[role])
     # The menu item for the landing page is marked as the current page.
     expect(page.locator("header a[aria-current=page]")).to_have_attribute("href", LANDINGS[role])
-    screenshot(page, f"{role}-landing.png", write_screenshots)
-    check_page(watched)
+    checkpoint(f"{role}-landing.png")
 
 
 def test_resident_landing_on_a_phone(
@@ -111,10 +104,7 @@ def test_resident_landing_on_a_phone(
     assert overflow <= 0, f"the page scrolls sideways on a phone by {overflow}px"
 
 
-def test_manager_opens_a_community(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
-    watched = watch(page)
+def test_manager_opens_a_community(page: Page, checkpoint: Checkpoint) -> None:
     sign_in(page, "manager")
     expect(page.locator("main h1")).to_have_text("新守正物业")
     with page.expect_navigation():
@@ -123,15 +113,13 @@ def test_manager_opens_a_community(
     expect(page.locator("main h1")).to_have_text("兴隆苑")
     # The demo's 兴隆苑 has eight buildings, one table row each.
     expect(page.locator("main table tbody tr")).to_have_count(8)
-    screenshot(page, "manager-community.png", write_screenshots)
-    check_page(watched)
+    checkpoint("manager-community.png")
 
 
 def test_wrong_password_shows_an_error_and_keeps_the_username(
-    page: Page, watch: Watch, check_page: Check
+    page: Page, checkpoint: Checkpoint
 ) -> None:
-    watched = watch(page)
-    watched.expect_status(422)  # the app's answer to a form with errors
+    checkpoint.expect_status(422)  # the app's answer to a form with errors
     page.goto("/login")
     page.locator("input[name=username]").fill("manager")
     page.locator("input[name=password]").fill("not-the-password")
@@ -143,11 +131,10 @@ def test_wrong_password_shows_an_error_and_keeps_the_username(
     expect(page.locator("input[name=password]")).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".field-error")).to_be_visible()
     expect(page.locator("[role=alert]")).to_be_visible()
-    check_page(watched)
+    checkpoint()
 
 
-def test_language_switch_changes_and_persists(page: Page, watch: Watch, check_page: Check) -> None:
-    watched = watch(page)
+def test_language_switch_changes_and_persists(page: Page, checkpoint: Checkpoint) -> None:
     page.goto("/login")
     assert html_lang(page) == "zh-CN"
 
@@ -157,7 +144,7 @@ def test_language_switch_changes_and_persists(page: Page, watch: Watch, check_pa
     assert html_lang(page) == "en"
     page.goto("/login")
     assert html_lang(page) == "en"
-    check_page(watched)
+    checkpoint()
 
     # It survives signing in and moving between pages.
     sign_in(page, "manager")
@@ -165,7 +152,7 @@ def test_language_switch_changes_and_persists(page: Page, watch: Watch, check_pa
     page.locator("#communities table").get_by_role("link", name="兴隆苑").click()
     expect(page.locator("main h1")).to_have_text("兴隆苑")
     assert html_lang(page) == "en"
-    check_page(watched)
+    checkpoint()
 
     # Switching back while signed in returns to the same page, in Chinese, and stays so.
     community_url = page.url
@@ -174,13 +161,10 @@ def test_language_switch_changes_and_persists(page: Page, watch: Watch, check_pa
     assert html_lang(page) == "zh-CN"
     page.goto(LANDINGS["manager"])
     assert html_lang(page) == "zh-CN"
-    check_page(watched)
+    checkpoint()
 
 
-def test_sign_out_then_back_asks_to_sign_in_again(
-    page: Page, watch: Watch, check_page: Check
-) -> None:
-    watched = watch(page)
+def test_sign_out_then_back_asks_to_sign_in_again(page: Page, checkpoint: Checkpoint) -> None:
     sign_in(page, "resident")
     expect(page).to_have_url(url_path(LANDINGS["resident"]))
     expect(page.locator("main")).to_contain_text("兴隆苑")
@@ -188,7 +172,7 @@ def test_sign_out_then_back_asks_to_sign_in_again(
     sign_out(page)
     expect(page).to_have_url(url_path("/login"))
     expect(page.locator("#messages .flash-success")).to_be_visible()
-    check_page(watched)
+    checkpoint()
 
     # The back button must not show the household page from a cache.
     page.go_back()
@@ -202,17 +186,14 @@ def test_sign_out_then_back_asks_to_sign_in_again(
     assert "next=%2Fproperty%2Fmy-home" in page.url
     expect(page.locator("input[name=password]")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("兴隆苑")
-    check_page(watched)
+    checkpoint()
 
 
-def test_change_password_errors_show_inline(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
-    watched = watch(page)
-    watched.expect_status(422)  # the app's answer to a form with errors
+def test_change_password_errors_show_inline(page: Page, checkpoint: Checkpoint) -> None:
+    checkpoint.expect_status(422)  # the app's answer to a form with errors
     sign_in(page, "manager")
     page.goto("/account/password")
-    check_page(watched)
+    checkpoint()
     form_url = page.url
     # A full page load would forget this; an htmx swap keeps it.
     page.evaluate("() => { window.__samePage = true; }")
@@ -232,8 +213,7 @@ def test_change_password_errors_show_inline(
     expect(page.locator("input[name=confirm_password]")).to_have_attribute("aria-invalid", "true")
     assert page.url == form_url
     assert page.evaluate("() => window.__samePage === true"), "the page was reloaded"
-    screenshot(page, "change-password-errors.png", write_screenshots)
-    check_page(watched)
+    checkpoint("change-password-errors.png")
 
     # The password is unchanged: signing in again with it still works.
     sign_out(page)

@@ -22,7 +22,15 @@ from app.blueprints.auth.services import create_user
 from app.demo.requests import load_demo as load_requests
 from app.extensions import db
 from app.models import Community, Company, Role, Staff, StaffPosition
-from tests.browser.helpers import DEMO_PASSWORD, Check, Watch, follow_menu, screenshot, sign_in
+from tests.browser.helpers import (
+    DEMO_PASSWORD,
+    Check,
+    Checkpoint,
+    Watch,
+    follow_menu,
+    screenshot,
+    sign_in,
+)
 
 DESCRIPTION = "厨房水槽下面的水管一直在滴水，地面已经泡湿"
 
@@ -190,13 +198,9 @@ def test_a_request_from_filing_to_rating(
     check_page(at_desk)
 
 
-def test_figures_for_the_district(
-    page: Page, steward_name: str, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
-    watched = watch(page)
+def test_figures_for_the_district(page: Page, steward_name: str, checkpoint: Checkpoint) -> None:
     sign_in(page, "admin")
     page.locator("header").get_by_role("link", name="工单统计").click()
     expect(page.locator("#results tbody tr")).not_to_have_count(0)
     expect(page.locator(".stats")).to_contain_text("上年同月")
-    screenshot(page, "requests-figures.png", write_screenshots)
-    check_page(watched)
+    checkpoint("requests-figures.png")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.demo.roster import load_demo as load_roster_demo
 from app.extensions import db
 from app.models import Building, Community, Household, Unit
-from tests.browser.helpers import Check, Watch, screenshot, sign_in
+from tests.browser.helpers import Checkpoint, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -45,17 +45,15 @@ def demo_home(building: str, unit: str, room: str) -> Household:
 
 
 def test_manager_searches_edits_generates_and_reads_history(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
+    page: Page, checkpoint: Checkpoint
 ) -> None:
     home = demo_home("3", "2", "501")
     owner = home.owner_name
-    watched = watch(page)
     sign_in(page, "manager")
     page.get_by_role("link", name="花名册").first.click()
     expect(page).to_have_url(re.compile(r"/property/roster/households$"))
     expect(page.locator("#households tbody tr").first).to_be_visible()
-    screenshot(page, "roster-households.png", write_screenshots)
-    check_page(watched)
+    checkpoint("roster-households.png")
 
     # Live search: typing is enough (debounced), the URL follows so the search can be bookmarked.
     page.evaluate("() => { window.__samePage = true; }")
@@ -75,21 +73,20 @@ def test_manager_searches_edits_generates_and_reads_history(
     expect(page.locator("#households th[aria-sort='ascending']")).to_contain_text("电话")
     expect(page).to_have_url(re.compile(r"sort=phone"))
     expect(page.get_by_label("搜索住户")).to_have_value(owner)
-    check_page(watched)
+    checkpoint()
 
     # Inline edit: the row turns into inputs, Save swaps the display row back in place.
     row.get_by_role("button", name="编辑").click()
     phone = page.locator(f"#phone-{home.id}")
     expect(page.locator(f"#owner_name-{home.id}")).to_be_focused()
     phone.fill("not a phone")
-    watched.expect_status(422)
+    checkpoint.expect_status(422)
     row.get_by_role("button", name="保存").click()
     expect(row.locator(".field-error")).to_be_visible()
     expect(phone).to_have_attribute("aria-invalid", "true")
     expect(phone).to_have_value("not a phone")
     expect(phone).to_be_focused()  # the field to fix, not the first one
-    screenshot(page, "roster-inline-edit.png", write_screenshots)
-    check_page(watched)
+    checkpoint("roster-inline-edit.png")
     phone.fill("13912345678")
     phone.press("Enter")
     expect(row.locator("input")).to_have_count(0)
@@ -103,7 +100,7 @@ def test_manager_searches_edits_generates_and_reads_history(
     row.get_by_role("button", name="取消").click()
     expect(row).to_contain_text("13912345678")
     expect(row.locator("input")).to_have_count(0)
-    check_page(watched)
+    checkpoint()
 
     # The history says who changed the phone, from what to what.
     row.get_by_role("link", name="变更记录").click()
@@ -112,20 +109,16 @@ def test_manager_searches_edits_generates_and_reads_history(
     expect(entry).to_contain_text("新守正物业 · 前台")
     expect(entry).to_contain_text("电话")
     expect(entry.locator("ins")).to_have_text("13912345678")
-    screenshot(page, "roster-history.png", write_screenshots)
-    check_page(watched)
+    checkpoint("roster-history.png")
 
 
-def test_building_generator_previews_then_creates(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
-    watched = watch(page)
+def test_building_generator_previews_then_creates(page: Page, checkpoint: Checkpoint) -> None:
     sign_in(page, "manager")
     page.goto("/property/roster/communities")
     page.locator("#communities").get_by_role("link", name="兴隆苑").click()
     expect(page.locator("main h1")).to_have_text("兴隆苑")
     expect(page.locator("#buildings .unit-chips").first).to_be_visible()
-    check_page(watched)
+    checkpoint()
 
     page.get_by_role("button", name="楼栋生成器").click()
     expect(page.locator("#building")).to_be_focused()
@@ -140,53 +133,48 @@ def test_building_generator_previews_then_creates(
     expect(result).to_contain_text("101, 102, 201, …, 802")
     expect(result.locator(".flash-warning")).to_contain_text("28")  # 2 units × 7 floors × 2
     expect(result.get_by_role("button", name=re.compile("生成 20 户"))).to_be_visible()
-    screenshot(page, "roster-generator-preview.png", write_screenshots)
-    check_page(watched)
+    checkpoint("roster-generator-preview.png")
 
     result.get_by_role("button", name=re.compile("生成 20 户")).click()
     expect(result.locator(".flash-success")).to_contain_text("20")
-    check_page(watched)
+    checkpoint()
 
     # The same spec again creates nothing, and says so.
     page.get_by_role("button", name="预览").click()
     expect(result).to_contain_text("没有新增内容")
-    screenshot(page, "roster-generator-nothing-new.png", write_screenshots)
+    checkpoint.screenshot("roster-generator-nothing-new.png")
 
     # Bad input keeps what was typed and says what is wrong.
-    watched.expect_status(422)
+    checkpoint.expect_status(422)
     page.locator("#floors").fill("8-1")
     page.get_by_role("button", name="预览").click()
     expect(page.locator("#generator-result [role=alert]")).to_be_visible()
     expect(page.locator("#floors")).to_have_value("8-1")
-    check_page(watched)
+    checkpoint()
 
 
-def test_dialog_forms_and_staff_accounts(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
-    watched = watch(page)
+def test_dialog_forms_and_staff_accounts(page: Page, checkpoint: Checkpoint) -> None:
     sign_in(page, "manager")
     page.goto("/property/roster/staff")
     expect(page.locator(".stats")).to_contain_text("党员占比")
-    check_page(watched)
+    checkpoint()
 
     # "New staff member" opens a modal dialog; Escape closes it and focus returns.
     opener = page.get_by_role("button", name="新增员工")
     opener.click()
     dialog = page.locator("#roster-dialog")
     expect(dialog.get_by_label("姓名")).to_be_focused()
-    check_page(watched)
+    checkpoint()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(opener).to_be_focused()
 
     opener.click()
-    watched.expect_status(422)
+    checkpoint.expect_status(422)
     dialog.get_by_role("button", name="添加员工").click()
     expect(dialog.locator(".field-error")).to_be_visible()
     expect(dialog.get_by_label("姓名")).to_be_focused()
-    screenshot(page, "roster-staff-dialog.png", write_screenshots, full_page=False)
-    check_page(watched)
+    checkpoint("roster-staff-dialog.png", full_page=False)
     dialog.get_by_label("姓名").fill("周海燕")
     dialog.get_by_label("电话").fill("13700001111")
     dialog.get_by_label("岗位").select_option("steward")
@@ -195,24 +183,21 @@ def test_dialog_forms_and_staff_accounts(
         dialog.get_by_role("button", name="添加员工").click()
     new_row = page.locator("#staff tbody tr", has_text="周海燕")
     expect(new_row).to_contain_text("党员")
-    check_page(watched)
+    checkpoint()
 
     # Give them an account: the initial password is shown once.
     new_row.get_by_role("button", name="开通账号").click()
     dialog.get_by_label("用户名").fill("zhou.hy")
     dialog.get_by_role("button", name="开通账号").click()
     expect(dialog.locator("#initial-password")).to_have_text(re.compile(r"^\S{12}$"))
-    screenshot(page, "roster-account.png", write_screenshots, full_page=False)
-    check_page(watched)
+    checkpoint("roster-account.png", full_page=False)
     with page.expect_navigation():
         dialog.get_by_role("button", name="完成").click()
     expect(page.locator("#staff tbody tr", has_text="周海燕")).to_contain_text("zhou.hy")
-    screenshot(page, "roster-staff.png", write_screenshots)
-    check_page(watched)
+    checkpoint("roster-staff.png")
 
 
-def test_the_back_button_after_a_search(page: Page, watch: Watch, check_page: Check) -> None:
-    watched = watch(page)
+def test_the_back_button_after_a_search(page: Page, checkpoint: Checkpoint) -> None:
     sign_in(page, "manager")
     page.goto("/property/roster/households")
     page.get_by_label("搜索住户").press_sequentially("1-1-1", delay=30)
@@ -225,45 +210,39 @@ def test_the_back_button_after_a_search(page: Page, watch: Watch, check_page: Ch
     # The whole page comes back, not a bare table.
     expect(page.locator("header.site-header")).to_be_visible()
     expect(page.locator("#households tbody tr")).to_have_count(2)  # rooms 101 and 102
-    check_page(watched)
+    checkpoint()
 
 
-def test_a_steward_reads_the_roster(page: Page, watch: Watch, check_page: Check) -> None:
-    watched = watch(page)
+def test_a_steward_reads_the_roster(page: Page, checkpoint: Checkpoint) -> None:
     sign_in(page, "steward")
     page.goto("/property/roster/households")
     expect(page.locator("#households tbody tr").first).to_be_visible()
     expect(page.get_by_role("button", name="编辑")).to_have_count(0)
     expect(page.get_by_role("button", name="新增住户")).to_have_count(0)
-    check_page(watched)
+    checkpoint()
 
 
-def test_the_other_roster_lists(
-    page: Page, watch: Watch, check_page: Check, write_screenshots: bool
-) -> None:
-    watched = watch(page)
+def test_the_other_roster_lists(page: Page, checkpoint: Checkpoint) -> None:
     sign_in(page, "manager")
     page.goto("/property/roster/history")
     # The demo's front desk corrected some households; the newest change comes first.
     first = page.locator(".history-list > li").first
     expect(first).to_contain_text("新守正物业 · 前台")
     expect(first.locator(".history-subject a")).to_contain_text("兴隆苑")
-    screenshot(page, "roster-recent-changes.png", write_screenshots)
-    check_page(watched)
+    checkpoint("roster-recent-changes.png")
 
     page.locator("#history-entity").select_option("staff")
     expect(page).to_have_url(re.compile(r"entity=staff"))
     expect(page.locator(".history-list")).to_contain_text("陈桂兰")
-    check_page(watched)
+    checkpoint()
 
     page.get_by_role("link", name="居民", exact=True).click()
     expect(page.locator("#residents tbody tr")).to_have_count(1)
     expect(page.locator("#residents tbody")).to_contain_text("resident")
-    check_page(watched)
+    checkpoint()
 
     page.get_by_role("link", name="小区", exact=True).click()
     expect(page.locator("#communities tbody tr")).to_have_count(1)
     page.locator("#communities").get_by_role("link", name="兴隆苑").click()
     expect(page.locator("#buildings tbody tr")).to_have_count(8)
-    screenshot(page, "roster-community.png", write_screenshots)
-    check_page(watched)
+    checkpoint("roster-community.png")

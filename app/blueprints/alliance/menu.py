@@ -5,12 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.models import Role
+from app.navigation import Entry, by_role
 
-MENU = {
-    Role.MERCHANT: [
-        ("alliance.home.home", _l("Merchant alliance")),
-    ],
-    Role.OFFICER: [
-        ("alliance.home.home", _l("Merchant alliance")),
-    ],
-}
+MENU = by_role(
+    [Entry("alliance.home.home", _l("Merchant alliance"), (Role.MERCHANT, Role.OFFICER))]
+)

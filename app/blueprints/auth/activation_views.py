@@ -20,6 +20,7 @@ from app.blueprints.auth.activation_forms import (
 from app.blueprints.auth.limits import activation_limit
 from app.blueprints.property.notices.services import community_choices
 from app.extensions import db
+from app.listing import search_arg
 from app.models import ActivationCode, Household, Role
 from app.pagination import paginate
 from app.periods import utcnow
@@ -39,7 +40,7 @@ SLIPS_KEPT = 5
 @roles_required(*ISSUERS)
 def activation_codes() -> ResponseReturnValue:
     community_id = request.args.get("community_id", type=int)
-    query = request.args.get("q", "")[:60]
+    query = search_arg()
     homes = paginate(services.household_search(community_id, query))
     return render_page(
         "auth/activate_codes.html",

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from app.authz import (
     Audience,
     Rules,
-    company_communities,
     in_company_communities,
+    in_own_communities,
     in_own_households,
-    own_communities,
     own_households,
+    through,
 )
 from app.models import (
     Bill,
@@ -35,15 +35,11 @@ from app.models import (
 RULES: Rules = {
     FeeItem: {
         Audience.STAFF: in_company_communities(FeeItem.community_id),
-        Audience.RESIDENT: lambda u: FeeItem.community_id.in_(own_communities(u)),
+        Audience.RESIDENT: in_own_communities(FeeItem.community_id),
     },
     FeeRate: {
-        Audience.STAFF: lambda u: FeeRate.fee_item_id.in_(
-            select(FeeItem.id).where(FeeItem.community_id.in_(company_communities(u)))
-        ),
-        Audience.RESIDENT: lambda u: FeeRate.fee_item_id.in_(
-            select(FeeItem.id).where(FeeItem.community_id.in_(own_communities(u)))
-        ),
+        Audience.STAFF: through(FeeRate.fee_item_id, FeeItem),
+        Audience.RESIDENT: through(FeeRate.fee_item_id, FeeItem),
     },
     ParkingSpace: {
         Audience.STAFF: in_company_communities(ParkingSpace.community_id),
@@ -57,7 +53,7 @@ RULES: Rules = {
     },
     LateFeeRule: {
         Audience.STAFF: in_company_communities(LateFeeRule.community_id),
-        Audience.RESIDENT: lambda u: LateFeeRule.community_id.in_(own_communities(u)),
+        Audience.RESIDENT: in_own_communities(LateFeeRule.community_id),
     },
     BillingRun: {
         Audience.STAFF: in_company_communities(BillingRun.community_id),
@@ -74,32 +70,20 @@ RULES: Rules = {
         Audience.RESIDENT: in_own_households(Payment.household_id),
     },
     PaymentAllocation: {
-        Audience.STAFF: lambda u: PaymentAllocation.payment_id.in_(
-            select(Payment.id).where(Payment.company_id == u.company_id)
-        ),
-        Audience.RESIDENT: lambda u: PaymentAllocation.payment_id.in_(
-            select(Payment.id).where(Payment.household_id.in_(own_households(u)))
-        ),
+        Audience.STAFF: through(PaymentAllocation.payment_id, Payment),
+        Audience.RESIDENT: through(PaymentAllocation.payment_id, Payment),
     },
     HouseholdCredit: {
-        Audience.STAFF: lambda u: HouseholdCredit.household_id.in_(
-            select(Household.id).where(Household.community_id.in_(company_communities(u)))
-        ),
+        Audience.STAFF: through(HouseholdCredit.household_id, Household),
         Audience.RESIDENT: in_own_households(HouseholdCredit.household_id),
     },
     CreditEntry: {
-        Audience.STAFF: lambda u: CreditEntry.household_id.in_(
-            select(Household.id).where(Household.community_id.in_(company_communities(u)))
-        ),
+        Audience.STAFF: through(CreditEntry.household_id, Household),
         Audience.RESIDENT: in_own_households(CreditEntry.household_id),
     },
     LateFeeWaiver: {
-        Audience.STAFF: lambda u: LateFeeWaiver.bill_id.in_(
-            select(Bill.id).where(Bill.community_id.in_(company_communities(u)))
-        ),
-        Audience.RESIDENT: lambda u: LateFeeWaiver.bill_id.in_(
-            select(Bill.id).where(Bill.household_id.in_(own_households(u)))
-        ),
+        Audience.STAFF: through(LateFeeWaiver.bill_id, Bill),
+        Audience.RESIDENT: through(LateFeeWaiver.bill_id, Bill),
     },
     ReceiptCounter: {
         Audience.STAFF: lambda u: ReceiptCounter.company_id == u.company_id,

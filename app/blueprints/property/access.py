@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, select
 
-from app.authz import Audience, Rules, company_communities, own_households
+from app.authz import Audience, Rules, company_communities, own_households, through
 from app.models import (
     AuditEntry,
     Building,
@@ -24,12 +24,6 @@ from app.models import (
     Unit,
     User,
 )
-
-
-def _company_requests(user: User) -> Select:
-    return select(ServiceRequest.id).where(
-        ServiceRequest.community_id.in_(company_communities(user))
-    )
 
 
 def _own_requests(user: User) -> Select:
@@ -89,9 +83,7 @@ RULES: Rules = {
         Audience.RESIDENT: lambda u: Household.id.in_(own_households(u)),
     },
     ResidentHousehold: {
-        Audience.STAFF: lambda u: ResidentHousehold.household_id.in_(
-            select(Household.id).where(Household.community_id.in_(company_communities(u)))
-        ),
+        Audience.STAFF: through(ResidentHousehold.household_id, Household),
         Audience.RESIDENT: lambda u: ResidentHousehold.user_id == u.id,
     },
     Staff: {
@@ -102,17 +94,15 @@ RULES: Rules = {
         Audience.RESIDENT: lambda u: ServiceRequest.id.in_(_own_requests(u)),
     },
     RequestEvent: {
-        Audience.STAFF: lambda u: RequestEvent.request_id.in_(_company_requests(u)),
-        Audience.RESIDENT: lambda u: RequestEvent.request_id.in_(_own_requests(u)),
+        Audience.STAFF: through(RequestEvent.request_id, ServiceRequest),
+        Audience.RESIDENT: through(RequestEvent.request_id, ServiceRequest),
     },
     Notice: {
         Audience.STAFF: lambda u: Notice.community_id.in_(company_communities(u)),
         Audience.RESIDENT: _notices_addressed_to,
     },
     NoticeRead: {
-        Audience.STAFF: lambda u: NoticeRead.notice_id.in_(
-            select(Notice.id).where(Notice.community_id.in_(company_communities(u)))
-        ),
+        Audience.STAFF: through(NoticeRead.notice_id, Notice),
         Audience.RESIDENT: lambda u: NoticeRead.user_id == u.id,
     },
     AuditEntry: {
@@ -122,8 +112,6 @@ RULES: Rules = {
         Audience.STAFF: lambda u: ImportJob.company_id == u.company_id,
     },
     ImportRow: {
-        Audience.STAFF: lambda u: ImportRow.job_id.in_(
-            select(ImportJob.id).where(ImportJob.company_id == u.company_id)
-        ),
+        Audience.STAFF: through(ImportRow.job_id, ImportJob),
     },
 }

@@ -4,7 +4,7 @@ credit drawn onto new bills, late fees and waivers. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import random
-import threading
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -42,6 +42,7 @@ from app.models import (
 from app.periods import add_months, current_period
 from app.rules import RuleError
 from tests import factories
+from tests.races import at_once
 
 
 @pytest.fixture(autouse=True)
@@ -491,32 +492,18 @@ def test_two_clerks_letting_one_space_at_once_never_both_succeed(app: Flask, dat
     place = factories.community()
     space_id = factories.parking_space(place).id
     homes = [home_in(place).id, home_in(place).id]
-    start = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def clerk(household_id: int, plate: str) -> None:
-        with app.app_context():
+    def clerk(household_id: int, plate: str) -> Callable[[], object]:
+        def let() -> object:
             space = db.session.get(ParkingSpace, space_id)
-            home = db.session.get(Household, household_id)
-            start.wait()
-            try:
-                services.let_space(space, home, plate, 202601, None)
-                db.session.commit()
-                outcomes.append("let")
-            except RuleError:
-                db.session.rollback()
-                outcomes.append("refused")
-            finally:
-                db.session.remove()
+            return services.let_space(
+                space, db.session.get(Household, household_id), plate, 202601, None
+            )
 
-    clerks = [
-        threading.Thread(target=clerk, args=(homes[0], "渝A11111")),
-        threading.Thread(target=clerk, args=(homes[1], "渝A22222")),
-    ]
-    for thread in clerks:
-        thread.start()
-    for thread in clerks:
-        thread.join(timeout=30)
+        return let
+
+    results = at_once(app, [clerk(homes[0], "渝A11111"), clerk(homes[1], "渝A22222")])
+    outcomes = ["refused" if isinstance(r, str) else "let" for r in results]
     assert sorted(outcomes) == ["let", "refused"]
     assert db.session.scalar(select(func.count(ParkingLease.id))) == 1
 

@@ -5,7 +5,6 @@ household's money adds up. SQLite runs one writer at a time, so there is nothing
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -25,8 +24,8 @@ from app.models import (
     Role,
     User,
 )
-from app.rules import RuleError
 from tests import factories
+from tests.races import at_once
 
 CLERKS = 6
 
@@ -37,41 +36,13 @@ def postgres_only(app: Flask, database: None) -> None:
         pytest.skip("SQLite lets one writer in at a time: the race needs PostgreSQL")
 
 
-def at_once(app: Flask, work: list[Callable[[], object]]) -> list[object]:
-    """Run each callable in its own thread, app context and database session, all released
-    at the same instant; their results (a Payment's id, or a refusal's message) in order."""
-    start = threading.Barrier(len(work))
-    results: list[object] = [None] * len(work)
-
-    def run(index: int) -> None:
-        with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
-            try:
-                start.wait(timeout=10)
-                payment = work[index]()
-                db.session.commit()
-                results[index] = payment.id
-            except RuleError as error:
-                db.session.rollback()
-                results[index] = str(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(work))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a clerk is still waiting"
-    return results
-
-
 def clerks_of(home: Household) -> list[int]:
     company_id = db.session.get(Community, home.community_id).company_id
     return [factories.user(Role.MANAGER, company_id=company_id).id for _ in range(CLERKS)]
 
 
 def paying(home_id: int, clerk_id: int, amount: int, key: str, **options) -> Callable[[], object]:  # type: ignore[no-untyped-def]
-    def pay() -> Payment:
+    def pay() -> int:
         return services.record_payment(
             db.session.get(Household, home_id),
             amount,
@@ -79,7 +50,7 @@ def paying(home_id: int, clerk_id: int, amount: int, key: str, **options) -> Cal
             db.session.get(User, clerk_id),
             key,
             **options,
-        )
+        ).id
 
     return pay
 

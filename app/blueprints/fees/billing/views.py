@@ -31,6 +31,7 @@ from app.blueprints.fees.billing.forms import (
 from app.blueprints.fees.billing.services import LateFeeTerms
 from app.extensions import db
 from app.inputs import record_id
+from app.listing import search_arg
 from app.models import (
     Community,
     FeeItem,
@@ -85,7 +86,7 @@ def _home(form: BillingForm, preview: services.BillingPreview | None = None) -> 
     """The billing page, or the part htmx asked for: the run form (with the preview) after
     a preview or a refused run, the community list when paging or searching it."""
     block = "communities" if request.endpoint == "fees.billing.billing_home" else "run_form"
-    q = request.args.get("q", "")
+    q = search_arg()
     context = {
         "form": form,
         "preview": preview,
@@ -308,7 +309,7 @@ def billing_late_fee_rule(community_id: int) -> ResponseReturnValue:
 
 
 def _parking_page(community: Community, form: SpacesForm | None = None) -> ResponseReturnValue:
-    q = request.args.get("q", "")
+    q = search_arg()
     context = {
         "community": community,
         "spaces": paginate(services.parking_rows(community.id, q)),

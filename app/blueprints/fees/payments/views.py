@@ -15,6 +15,7 @@ from app.blueprints.fees.payments import services
 from app.blueprints.fees.payments.forms import PaymentForm, ReversalForm
 from app.blueprints.fees.payments.services import ExcessPayment
 from app.extensions import db
+from app.listing import search_arg
 from app.models import Household, PaymentMethod, Role
 from app.money import format_fen
 from app.pagination import paginate
@@ -38,7 +39,7 @@ HISTORY_PAGE = 10
 @roles_required(*COLLECTORS)
 def counter() -> ResponseReturnValue:
     """Find a household by room, owner or phone; the results update as the clerk types."""
-    q = request.args.get("q", "").strip()[:60]
+    q = search_arg().strip()
     households = paginate(services.household_rows(q)) if q else None
     return render_page("fees/payments/counter.html", "results", q=q, households=households)
 

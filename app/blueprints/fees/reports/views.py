@@ -18,7 +18,7 @@ from app.blueprints.fees.reports import services
 from app.blueprints.fees.reports.forms import ArrearsForm, MonthsForm
 from app.blueprints.fees.reports.services import ArrearsFilter, MonthRange
 from app.extensions import db
-from app.listing import Sort, parse_sort
+from app.listing import Sort, sort_arg
 from app.models import Company, FeeKind, Household, Role
 from app.pagination import paginate
 from app.periods import utcnow
@@ -49,9 +49,7 @@ def _months(form: MonthsForm) -> tuple[MonthRange, bool]:
 def _collection_page(company: Company | None) -> ResponseReturnValue:
     form = MonthsForm(request.args)
     months, valid = _months(form)
-    sort = parse_sort(
-        request.args.get("sort"), request.args.get("dir"), services.RATE_SORTS, "name"
-    )
+    sort = sort_arg(services.RATE_SORTS, "name")
     if company is None:
         report = services.collection_by_company(months, sort)
         endpoint, ids = "fees.reports.collection_report", {}
@@ -131,9 +129,7 @@ def _arrears_request() -> tuple[ArrearsForm, ArrearsFilter, dict[str, Any], Sort
     ):
         form[name].choices = [(None, everything), *((row[0], row[1]) for row in options)]
         form[name].data = getattr(filters, name)
-    sort = parse_sort(
-        request.args.get("sort"), request.args.get("dir"), services.ARREARS_SORTS, "owed"
-    )
+    sort = sort_arg(services.ARREARS_SORTS, "owed")
     if "sort" not in request.args:
         sort = services.DEFAULT_ARREARS_SORT
     return form, filters, chosen, sort

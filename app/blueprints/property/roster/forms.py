@@ -281,26 +281,25 @@ class UnlinkForm(ReturnForm):
     user_id = HiddenField(validators=[DataRequired()])
 
 
+def _numbers_field(label: object, description: object) -> StringField:
+    """A field of the generator taking numbers as a range or a list ("1-6", "1, 2, 5")."""
+    return StringField(
+        label,
+        validators=[DataRequired(_l('Write a range like "1-6" or a list like "1, 2, 5".'))],
+        description=description,
+    )
+
+
 class GeneratorForm(FlaskForm):
     building = StringField(
         _l("Building"),
         validators=[DataRequired(_l("Enter the building number, e.g. 3."))],
         description=_l("The building's number, e.g. 3."),
     )
-    units = StringField(
-        _l("Units"),
-        validators=[DataRequired(_l('Write a range like "1-6" or a list like "1, 2, 5".'))],
-        description=_l('Entrances (单元), e.g. "1-3".'),
-    )
-    floors = StringField(
-        _l("Floor range"),
-        validators=[DataRequired(_l('Write a range like "1-6" or a list like "1, 2, 5".'))],
-        description=_l('e.g. "1-6".'),
-    )
-    rooms = StringField(
-        _l("Rooms on each floor"),
-        validators=[DataRequired(_l('Write a range like "1-6" or a list like "1, 2, 5".'))],
-        description=_l('e.g. "01-02": floor 6 then has rooms 601 and 602.'),
+    units = _numbers_field(_l("Units"), _l('Entrances (单元), e.g. "1-3".'))
+    floors = _numbers_field(_l("Floor range"), _l('e.g. "1-6".'))
+    rooms = _numbers_field(
+        _l("Rooms on each floor"), _l('e.g. "01-02": floor 6 then has rooms 601 and 602.')
     )
     areas = StringField(
         _l("Floor area (m²)"),

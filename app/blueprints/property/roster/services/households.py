@@ -11,12 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from app.audit import record, record_changes, snapshot
 from app.authz import visible
 from app.extensions import db
-from app.listing import Sort, ordered, starts_with
+from app.listing import Sort, ordered, starts_with, starts_with_any
 from app.models import Building, Community, Household, ResidentHousehold, Unit, User
 from app.places import company_of, household_addresses, with_address
 from app.rules import RuleError, refuse_duplicates
@@ -79,11 +79,7 @@ def household_rows(
                 query = query.where(starts_with(Household.room, room))
         else:
             query = query.where(
-                or_(
-                    starts_with(Household.room, q),
-                    starts_with(Household.owner_name, q),
-                    starts_with(Household.phone, q),
-                )
+                starts_with_any(q, Household.room, Household.owner_name, Household.phone)
             )
     return ordered(query, sort, HOUSEHOLD_SORTS)
 
@@ -193,13 +189,7 @@ def resident_rows(q: str = "", sort: Sort = Sort("room")) -> Select:
     )
     q = q.strip()
     if q:
-        query = query.where(
-            or_(
-                starts_with(User.display_name, q),
-                starts_with(User.username, q),
-                starts_with(Household.room, q),
-            )
-        )
+        query = query.where(starts_with_any(q, User.display_name, User.username, Household.room))
     return ordered(query, sort, RESIDENT_SORTS)
 
 

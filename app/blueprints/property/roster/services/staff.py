@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 
 from app.audit import record, record_changes, snapshot
 from app.authz import scope, visible
 from app.blueprints.auth.services import create_user
 from app.extensions import db
-from app.listing import Sort, ordered, starts_with
+from app.listing import Sort, ordered, starts_with_any
 from app.models import Company, Role, Staff, StaffPosition, User
 from app.rules import RuleError, refuse_duplicates
 
@@ -69,7 +69,7 @@ def staff_rows(q: str = "", status: str = "active", sort: Sort = Sort("name")) -
         query = query.where(Staff.is_active.is_(False))
     q = q.strip()
     if q:
-        query = query.where(or_(starts_with(Staff.name, q), starts_with(Staff.phone, q)))
+        query = query.where(starts_with_any(q, Staff.name, Staff.phone))
     return ordered(query, sort, STAFF_SORTS)
 
 
@@ -134,7 +134,15 @@ def give_account(member: Staff, username: str, role: Role) -> tuple[User, str]:
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise RuleError(USERNAME_TAKEN, "username")
     password = new_initial_password()
-    account = create_user(username, password, role, member.name, member.company_id)
+    return link_account(member, username, password, role, member.name), password
+
+
+def link_account(
+    member: Staff, username: str, password: str, role: Role, display_name: str
+) -> User:
+    """Create the member's account and tie it to them, in their history. The rules are
+    `give_account`'s; the demo, which picks its members and passwords itself, skips them."""
+    account = create_user(username, password, role, display_name, member.company_id)
     db.session.flush()
     member.user_id = account.id
     record(
@@ -144,4 +152,4 @@ def give_account(member: Staff, username: str, role: Role) -> tuple[User, str]:
         "account_created",
         {"account": [None, username], "role": [None, role.value]},
     )
-    return account, password
+    return account

@@ -12,35 +12,34 @@ from app.blueprints.property.roster import forms, services
 from app.blueprints.property.roster.views.common import (
     EDITORS,
     READERS,
+    back_to,
     bp,
     can_edit,
-    form_page,
+    dialog,
     int_arg,
     link_args,
     list_url,
+    saved,
+    searched_list,
 )
 from app.extensions import db
 from app.inputs import record_id
-from app.listing import parse_sort
+from app.listing import search_arg, sort_arg
 from app.models import Building, Household, Unit
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
-from app.rules import RuleError, show_on_form
-from app.security import safe_next
 
 
 @bp.get("/roster/households")
 @roles_required(*READERS)
 def roster_households() -> ResponseReturnValue:
     filters = services.HouseholdFilter(
-        q=request.args.get("q", "")[:60],
+        q=search_arg(),
         community_id=int_arg("community"),
         building_id=int_arg("building"),
         unit_id=int_arg("unit"),
     )
-    sort = parse_sort(
-        request.args.get("sort"), request.args.get("dir"), services.HOUSEHOLD_SORTS, "room"
-    )
+    sort = sort_arg(services.HOUSEHOLD_SORTS, "room")
     building = (
         db.session.scalar(visible(Building).where(Building.id == filters.building_id))
         if filters.building_id
@@ -78,31 +77,29 @@ def roster_household_new() -> ResponseReturnValue:
     form = forms.HouseholdForm(services.visible_units(community_id))
     if request.method == "GET":
         form.next.data = list_url(url_for("property.roster.roster_households"))
-    if form.validate_on_submit():
+
+    def save() -> ResponseReturnValue:
         unit = get_visible_or_404(Unit, form.unit_id.data)
-        try:
-            household = services.create_household(
-                unit, form.room.data.strip(), form.floor.data, **form.values()
-            )
-        except RuleError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Household %(room)s added.", room=household.room), "success")
-            return redirect_to(
-                url_for(
-                    "property.roster.roster_households",
-                    community=household.community_id,
-                    unit=household.unit_id,
-                    q=household.room,
-                )
-            )
-    return form_page(
+        household = services.create_household(
+            unit, form.room.data.strip(), form.floor.data, **form.values()
+        )
+        return saved(
+            _("Household %(room)s added.", room=household.room),
+            url_for(
+                "property.roster.roster_households",
+                community=household.community_id,
+                unit=household.unit_id,
+                q=household.room,
+            ),
+        )
+
+    return dialog(
         form,
+        save,
         _("New household"),
         url_for("property.roster.roster_household_new", **link_args(community=community_id)),
         _("Add household"),
-        safe_next(form.next.data) or url_for("property.roster.roster_households"),
+        back_to(form, "property.roster.roster_households"),
     )
 
 
@@ -163,9 +160,7 @@ def roster_household_edit(household_id: int) -> ResponseReturnValue:
 def roster_resident_unlink(household_id: int) -> ResponseReturnValue:
     household = get_visible_or_404(Household, household_id)
     form = forms.UnlinkForm()
-    back = safe_next(form.next.data) or url_for(
-        "property.roster.roster_household", household_id=household.id
-    )
+    back = back_to(form, "property.roster.roster_household", household_id=household.id)
     user_id = form.user_id.data if form.validate_on_submit() else None
     try:
         user_id = record_id(user_id)
@@ -186,17 +181,11 @@ def roster_resident_unlink(household_id: int) -> ResponseReturnValue:
 @bp.get("/roster/residents")
 @roles_required(*READERS)
 def roster_residents() -> ResponseReturnValue:
-    q = request.args.get("q", "")[:60]
-    sort = parse_sort(
-        request.args.get("sort"), request.args.get("dir"), services.RESIDENT_SORTS, "room"
-    )
-    return render_page(
+    return searched_list(
         "property/roster/residents.html",
-        "results",
-        residents=paginate(services.resident_rows(q, sort)),
-        q=q,
-        sort=sort,
-        args=link_args(q=q),
+        "residents",
+        services.resident_rows,
+        services.RESIDENT_SORTS,
+        "room",
         relations=services.RELATIONS,
-        can_edit=can_edit(),
     )

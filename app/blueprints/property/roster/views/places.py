@@ -17,39 +17,33 @@ from app.blueprints.property.roster import forms, services
 from app.blueprints.property.roster.views.common import (
     EDITORS,
     READERS,
+    back_to,
     bp,
     can_edit,
     chosen_company,
     company_choices,
+    dialog,
     fit_company_field,
-    form_page,
-    link_args,
     list_url,
+    saved,
+    searched_list,
 )
 from app.extensions import db
-from app.listing import parse_sort
-from app.models import Building, Community, Company, Unit
+from app.models import Building, Community, Unit
 from app.pagination import paginate
-from app.rendering import redirect_to, render_page
-from app.rules import RuleError, show_on_form
+from app.rendering import render_page
 from app.security import safe_next
 
 
 @bp.get("/roster/communities")
 @roles_required(*READERS)
 def roster_communities() -> ResponseReturnValue:
-    q = request.args.get("q", "")[:60]
-    sort = parse_sort(
-        request.args.get("sort"), request.args.get("dir"), services.COMMUNITY_SORT_KEYS, "name"
-    )
-    return render_page(
+    return searched_list(
         "property/roster/communities.html",
-        "results",
-        communities=paginate(services.community_list(q, sort)),
-        q=q,
-        sort=sort,
-        args=link_args(q=q),
-        can_edit=can_edit(),
+        "communities",
+        services.community_list,
+        services.COMMUNITY_SORT_KEYS,
+        "name",
     )
 
 
@@ -62,7 +56,7 @@ def _community_form(community: Community | None = None) -> forms.CommunityForm:
         form.next.data = list_url(url_for("property.roster.roster_communities"))
         if community is not None:
             form.management_mode.data = community.management_mode.value
-    fit_company_field(form)
+    fit_company_field(form, community)
     return form
 
 
@@ -70,25 +64,21 @@ def _community_form(community: Community | None = None) -> forms.CommunityForm:
 @roles_required(*EDITORS)
 def roster_community_new() -> ResponseReturnValue:
     form = _community_form()
-    if form.validate_on_submit():
-        company_id = chosen_company(form)
-        get_visible_or_404(Company, company_id)
-        try:
-            community = services.create_community(company_id, **form.values())
-        except RuleError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Community %(name)s added.", name=community.name), "success")
-            return redirect_to(
-                url_for("property.roster.roster_community", community_id=community.id)
-            )
-    return form_page(
+
+    def save() -> ResponseReturnValue:
+        community = services.create_community(chosen_company(form), **form.values())
+        return saved(
+            _("Community %(name)s added.", name=community.name),
+            url_for("property.roster.roster_community", community_id=community.id),
+        )
+
+    return dialog(
         form,
+        save,
         _("New community"),
         url_for("property.roster.roster_community_new"),
         _("Add community"),
-        safe_next(form.next.data) or url_for("property.roster.roster_communities"),
+        back_to(form, "property.roster.roster_communities"),
     )
 
 
@@ -97,26 +87,19 @@ def roster_community_new() -> ResponseReturnValue:
 def roster_community_edit(community_id: int) -> ResponseReturnValue:
     community = get_visible_or_404(Community, community_id)
     form = _community_form(community)
-    if "company_id" in form:
-        # Handing a community to another company is a change of operator, not an edit.
-        del form.company_id
-    if form.validate_on_submit():
-        try:
-            services.update_community(community, **form.values())
-        except RuleError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Community %(name)s saved.", name=community.name), "success")
-            return redirect_to(
-                safe_next(form.next.data) or url_for("property.roster.roster_communities")
-            )
-    return form_page(
+    back = back_to(form, "property.roster.roster_communities")
+
+    def save() -> ResponseReturnValue:
+        services.update_community(community, **form.values())
+        return saved(_("Community %(name)s saved.", name=community.name), back)
+
+    return dialog(
         form,
+        save,
         _("Edit %(name)s", name=community.name),
         url_for("property.roster.roster_community_edit", community_id=community.id),
         _("Save"),
-        safe_next(form.next.data) or url_for("property.roster.roster_communities"),
+        back,
     )
 
 
@@ -238,9 +221,4 @@ def _part_dialog(
     if request.method == "GET":
         form.next.data = list_url(community_page)
     back = safe_next(form.next.data) or community_page
-    if form.validate_on_submit():
-        try:
-            return save(back)
-        except RuleError as error:
-            show_on_form(form, error)
-    return form_page(form, title, action, _("Save"), back)
+    return dialog(form, lambda: save(back), title, action, _("Save"), back)

@@ -13,33 +13,31 @@ from app.blueprints.property.roster import forms, services
 from app.blueprints.property.roster.views.common import (
     EDITORS,
     READERS,
+    back_to,
     bp,
     can_edit,
     chosen_company,
     company_choices,
+    dialog,
     fit_company_field,
-    form_page,
     link_args,
     list_url,
+    saved,
 )
 from app.extensions import db
-from app.listing import parse_sort
-from app.models import Company, Role, Staff
+from app.listing import search_arg, sort_arg
+from app.models import Role, Staff
 from app.pagination import paginate
 from app.rendering import redirect_to, render_page
-from app.rules import RuleError, show_on_form
-from app.security import safe_next
 
 
 @bp.get("/roster/staff")
 @roles_required(*READERS)
 def roster_staff() -> ResponseReturnValue:
-    q = request.args.get("q", "")[:60]
+    q = search_arg()
     status = request.args.get("status")
     status = status if status in services.STAFF_STATUSES else "active"
-    sort = parse_sort(
-        request.args.get("sort"), request.args.get("dir"), services.STAFF_SORTS, "name"
-    )
+    sort = sort_arg(services.STAFF_SORTS, "name")
     return render_page(
         "property/roster/staff.html",
         "results",
@@ -60,7 +58,7 @@ def _staff_form(member: Staff | None = None) -> forms.StaffForm:
         form.next.data = list_url(url_for("property.roster.roster_staff"))
         if member is not None:
             form.position.data = member.position.value
-    fit_company_field(form)
+    fit_company_field(form, member)
     return form
 
 
@@ -68,19 +66,19 @@ def _staff_form(member: Staff | None = None) -> forms.StaffForm:
 @roles_required(*EDITORS)
 def roster_staff_new() -> ResponseReturnValue:
     form = _staff_form()
-    if form.validate_on_submit():
-        company_id = chosen_company(form)
-        get_visible_or_404(Company, company_id)
-        member = services.create_staff(company_id, **form.values())
-        db.session.commit()
-        flash(_("%(name)s added to the staff.", name=member.name), "success")
-        return redirect_to(safe_next(form.next.data) or url_for("property.roster.roster_staff"))
-    return form_page(
+    back = back_to(form, "property.roster.roster_staff")
+
+    def save() -> ResponseReturnValue:
+        member = services.create_staff(chosen_company(form), **form.values())
+        return saved(_("%(name)s added to the staff.", name=member.name), back)
+
+    return dialog(
         form,
+        save,
         _("New staff member"),
         url_for("property.roster.roster_staff_new"),
         _("Add staff member"),
-        safe_next(form.next.data) or url_for("property.roster.roster_staff"),
+        back,
     )
 
 
@@ -89,20 +87,19 @@ def roster_staff_new() -> ResponseReturnValue:
 def roster_staff_edit(staff_id: int) -> ResponseReturnValue:
     member = get_visible_or_404(Staff, staff_id)
     form = _staff_form(member)
-    if "company_id" in form:
-        # Moving someone to another company is a new hire there, not an edit.
-        del form.company_id
-    if form.validate_on_submit():
+    back = back_to(form, "property.roster.roster_staff")
+
+    def save() -> ResponseReturnValue:
         services.update_staff(member, **form.values())
-        db.session.commit()
-        flash(_("%(name)s saved.", name=member.name), "success")
-        return redirect_to(safe_next(form.next.data) or url_for("property.roster.roster_staff"))
-    return form_page(
+        return saved(_("%(name)s saved.", name=member.name), back)
+
+    return dialog(
         form,
+        save,
         _("Edit %(name)s", name=member.name),
         url_for("property.roster.roster_staff_edit", staff_id=member.id),
         _("Save"),
-        safe_next(form.next.data) or url_for("property.roster.roster_staff"),
+        back,
     )
 
 
@@ -122,7 +119,7 @@ def roster_staff_status(staff_id: int) -> ResponseReturnValue:
         else _("%(name)s has been deactivated.", name=member.name)
     )
     flash(message, "success")
-    return redirect_to(safe_next(form.next.data) or url_for("property.roster.roster_staff"))
+    return redirect_to(back_to(form, "property.roster.roster_staff"))
 
 
 @bp.route("/roster/staff/<int:staff_id>/account", methods=["GET", "POST"])
@@ -135,27 +132,24 @@ def roster_staff_account(staff_id: int) -> ResponseReturnValue:
         form.role.data = (
             Role.MANAGER.value if member.position.value == "manager" else Role.STEWARD.value
         )
-    back = safe_next(form.next.data) or url_for("property.roster.roster_staff")
-    if form.validate_on_submit():
-        try:
-            account, password = services.give_account(
-                member, form.username.data, Role(form.role.data)
-            )
-        except RuleError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            return render_page(
-                "property/roster/account_done.html",
-                "dialog",
-                member=member,
-                account=account,
-                password=password,
-                back_url=back,
-                in_dialog=bool(request.htmx),
-            )
-    return form_page(
+    back = back_to(form, "property.roster.roster_staff")
+
+    def save() -> ResponseReturnValue:
+        account, password = services.give_account(member, form.username.data, Role(form.role.data))
+        db.session.commit()
+        return render_page(
+            "property/roster/account_done.html",
+            "dialog",
+            member=member,
+            account=account,
+            password=password,
+            back_url=back,
+            in_dialog=bool(request.htmx),
+        )
+
+    return dialog(
         form,
+        save,
         _("An account for %(name)s", name=member.name),
         url_for("property.roster.roster_staff_account", staff_id=member.id),
         _("Create account"),
