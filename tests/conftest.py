@@ -23,6 +23,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.config import RATE_LIMITS
+from app.database import timeouts_from
 from app.extensions import db
 from app.models import Role, User
 from app.periods import travel_to
@@ -63,6 +64,9 @@ def make_app(database_url: str, **overrides: object) -> Flask:
             **dict.fromkeys(RATE_LIMITS, "1000 per minute"),
             "PUBLIC_URL": PUBLIC_URL,
             "QUEUE_IMMEDIATE": True,
+            # A test holds its session open while it waits on other threads or processes
+            # (the production default would end it after 15 s); every other timeout applies.
+            "DATABASE_TIMEOUTS": timeouts_from({"DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": "0"}),
             **overrides,
         }
     )

@@ -161,9 +161,11 @@ def test_reversals_racing_the_payments_of_the_bills_they_reopen_never_deadlock(a
     db.session.commit()
 
     def reversing(payment_id: int, key: str) -> Callable[[], object]:
-        return lambda: services.reverse_payment(
-            db.session.get(Payment, payment_id), "录入有误", db.session.get(User, clerk), key
-        ).id
+        return lambda: (
+            services.reverse_payment(
+                db.session.get(Payment, payment_id), "录入有误", db.session.get(User, clerk), key
+            ).id
+        )
 
     work = [reversing(paid[n % 2].id, f"undo-{n}") for n in range(4)]
     work += [paying(home.id, clerk, 2500, f"race-{n}") for n in range(8)]
