@@ -53,8 +53,15 @@ def test_notice_and_activation_journey(
     # Publish to building 1 only; choosing the community reloads the building checkboxes.
     page.get_by_role("button", name="发布通知").click()
     page.wait_for_url(re.compile(r"/property/notices/new$"))
-    page.locator("#community_id").select_option(label="兴隆苑")
+    # Tick a building only once the community's list has arrived: a box ticked in the list
+    # being replaced is lost with it (and the notice then goes to the whole community).
+    community = page.locator("#community_id")
+    chosen = community.locator("option", has_text="兴隆苑").get_attribute("value")
+    if community.input_value() != chosen:
+        with page.expect_response(re.compile(r"/property/notices/buildings\?")):
+            community.select_option(value=chosen)
     page.locator("#notice-buildings").get_by_label("1栋", exact=True).check()
+    expect(page.locator("#notice-buildings").get_by_label("1栋", exact=True)).to_be_checked()
     page.get_by_label("标题").fill(TITLE)
     page.get_by_label("正文").fill("本周四起维修1栋楼顶防水层。\n施工期间请勿上楼顶。")
     page.get_by_label("置顶").check()
