@@ -73,7 +73,7 @@ def prepare(url: str | None, wipe: bool, workdir: Path) -> tuple[str, dict]:
         plan = {
             "managers": ["manager", "manager2"],
             "residents": ["resident", "resident2"],
-            "households": _households_of("manager"),
+            "households": {who: _households_of(who) for who in ("manager", "manager2")},
         }
     return url, plan
 
@@ -107,10 +107,11 @@ def user_loop(base: str, who: str, plan: dict, until: float, results: list, pace
     client = WebClient(base)
     client.login(who, DEMO_PASSWORD)
     manager = who in plan["managers"]
+    homes = plan["households"].get(who, [])
     rng = random.Random(who)  # noqa: S311 (a load pattern, not a secret)
     while time.monotonic() < until:
         if manager and pacer.due():
-            home = rng.choice(plan["households"])
+            home = rng.choice(homes)
             page = f"/fees/counter/households/{home}"
             html = client.request(page).body
             token = re.search(r'name="token"[^>]*value="([^"]+)"', html)
@@ -122,7 +123,7 @@ def user_loop(base: str, who: str, plan: dict, until: float, results: list, pace
                 results.append(("payment", answer.status, answer.seconds))
             continue
         kind, path = rng.choice(
-            [("counter", f"/fees/counter/households/{rng.choice(plan['households'])}"),
+            [("counter", f"/fees/counter/households/{rng.choice(homes)}"),
              ("arrears", "/fees/reports/arrears"), ("inbox", "/property/requests/inbox"),
              ("dashboard", "/property/dashboard")]
             if manager
