@@ -64,8 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _install_areas(app: Flask) -> None:
-    from app.blueprints import alliance, auth, fees
+    from app.blueprints import alliance, auth, fees, pacts
     from app.blueprints import property as property_area
 
-    for area in (auth, property_area, fees, alliance):
+    for area in (auth, property_area, fees, pacts, alliance):
         install(app, area.AREA)

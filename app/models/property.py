@@ -180,6 +180,7 @@ class StaffPosition(enum.StrEnum):
     CLEANER = "cleaner"
     SECURITY = "security"
     MAINTENANCE = "maintenance"
+    GRID_WORKER = "grid_worker"  # 网格员: canvasses door to door for pacts and consent
 
 
 class Staff(CreatedAt, Base):

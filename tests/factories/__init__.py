@@ -11,6 +11,14 @@ from tests.factories.fees import (
     payment,
     reversal,
 )
+from tests.factories.pacts import (
+    board,
+    campaign,
+    inspection,
+    leader_assignment,
+    pact_version,
+    steward_assignment,
+)
 from tests.factories.property import (
     activation_code,
     building,
@@ -29,14 +37,19 @@ __all__ = [
     "PASSWORD",
     "activation_code",
     "bill",
+    "board",
     "building",
+    "campaign",
     "collector",
     "community",
     "company",
     "fee_item",
     "household",
     "import_job",
+    "inspection",
+    "leader_assignment",
     "notice",
+    "pact_version",
     "parking_lease",
     "parking_space",
     "payment",
@@ -45,6 +58,7 @@ __all__ = [
     "reversal",
     "service_request",
     "staff",
+    "steward_assignment",
     "unit",
     "user",
 ]

@@ -27,6 +27,7 @@ LABELS = [
     (StaffPosition.CLEANER, _l("Cleaner")),
     (StaffPosition.SECURITY, _l("Security guard")),
     (StaffPosition.MAINTENANCE, _l("Maintenance")),
+    (StaffPosition.GRID_WORKER, _l("Grid worker")),
     (ImportStatus.VALIDATING, _l("Checking")),
     (ImportStatus.INVALID, _l("Has errors")),
     (ImportStatus.READY, _l("Ready to import")),

@@ -1,0 +1,20 @@
+"""Corridor pacts and building stewards (楼道公约 · 楼道管家): steward assignments, the public
+boards, pacts and their versions, signing campaigns in three rounds, inspections and rankings.
+
+One blueprint per part, nested under the area's, which adds the /pacts prefix.
+"""
+
+from flask import Blueprint
+
+from app.areas import Area
+from app.blueprints.pacts import access, labels, menu
+
+
+def blueprint() -> Blueprint:
+    area = Blueprint("pacts", __name__, url_prefix="/pacts")
+    for part in ():
+        area.register_blueprint(part.bp)
+    return area
+
+
+AREA = Area(blueprint, menu.MENU, menu.SECTIONS, labels.LABELS, access.RULES)

@@ -1,0 +1,13 @@
+"""The pacts area's menu entries: who sees each, and the paths each entry's section holds.
+Each role's menu keeps the order of this list."""
+
+from __future__ import annotations
+
+from app.models import Role
+from app.navigation import Entry, by_role, sections_of
+
+ADMIN, MANAGER, STEWARD, RESIDENT = Role.ADMIN, Role.MANAGER, Role.STEWARD, Role.RESIDENT
+
+ENTRIES: tuple[Entry, ...] = ()
+MENU = by_role(ENTRIES)
+SECTIONS = sections_of(ENTRIES)
