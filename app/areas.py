@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask
 
-from app import authz, labels, navigation
+from app import authz, dashboards, labels, navigation
 from app.models import Role
 
 
@@ -25,6 +25,7 @@ class Area:
     sections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     labels: Sequence[tuple[enum.Enum, object]] = ()
     rules: authz.Rules = field(default_factory=dict)
+    panels: Sequence[dashboards.Panel] = ()
 
 
 def install(app: Flask, area: Area) -> None:
@@ -32,3 +33,4 @@ def install(app: Flask, area: Area) -> None:
     navigation.contribute(area.menu, area.sections)
     labels.contribute(area.labels)
     authz.contribute(area.rules)
+    dashboards.contribute(area.panels)

@@ -7,7 +7,7 @@ One blueprint per part, nested under the area's, which adds the /pacts prefix.
 from flask import Blueprint
 
 from app.areas import Area
-from app.blueprints.pacts import access, labels, menu
+from app.blueprints.pacts import access, figures, labels, menu
 
 
 def blueprint() -> Blueprint:
@@ -17,4 +17,4 @@ def blueprint() -> Blueprint:
     return area
 
 
-AREA = Area(blueprint, menu.MENU, menu.SECTIONS, labels.LABELS, access.RULES)
+AREA = Area(blueprint, menu.MENU, menu.SECTIONS, labels.LABELS, access.RULES, figures.PANELS)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.authz import get_visible_or_404, roles_required
 from app.blueprints.property import services
 from app.blueprints.property.notices import services as notice_services
+from app.dashboards import panels_for
 from app.models import Community, Role
 from app.pagination import paginate
 from app.rendering import render_page
@@ -21,7 +22,11 @@ bp = Blueprint("home", __name__)
 def overview() -> ResponseReturnValue:
     companies = paginate(services.company_rows())
     return render_page(
-        "property/overview.html", "companies", totals=services.totals(), companies=companies
+        "property/overview.html",
+        "companies",
+        totals=services.totals(),
+        companies=companies,
+        panels=panels_for(current_user),
     )
 
 
@@ -36,6 +41,7 @@ def dashboard() -> ResponseReturnValue:
         today=services.day_figures(),
         totals=services.totals(),
         communities=communities,
+        panels=panels_for(current_user),
     )
 
 
