@@ -678,3 +678,15 @@ def test_another_companys_import_is_not_found(office):
     response = client.post(f"/property/imports/{theirs.id}/apply", data={"csrf_token": token})
     assert response.status_code == 404
     assert db.session.get(ImportJob, theirs.id).status == ImportStatus.READY
+
+
+def test_a_long_check_that_still_beats_is_not_stalled(database):
+    from datetime import timedelta
+
+    job = factories.import_job(status=ImportStatus.VALIDATING)
+    started = job.created_at
+    job.heartbeat_at = started + timedelta(minutes=29)
+    assert not services.is_stalled(job, started + timedelta(minutes=45))
+    assert services.is_stalled(job, started + timedelta(minutes=60))
+    job.heartbeat_at = None
+    assert services.is_stalled(job, started + timedelta(minutes=31))

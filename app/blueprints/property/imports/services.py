@@ -572,7 +572,8 @@ def is_stalled(job: ImportJob, now: datetime | None = None) -> bool:
     """Whether the job's background work was cut off: its page stops waiting for it."""
     now = now or utcnow()
     if job.status == ImportStatus.VALIDATING:
-        return now - job.created_at > VALIDATION_STALLS_AFTER
+        # A long check beats its heart as it reads: only silence since then means it was cut off.
+        return now - (job.heartbeat_at or job.created_at) > VALIDATION_STALLS_AFTER
     if job.status == ImportStatus.IMPORTING and job.apply_started_at is not None:
         return now - job.apply_started_at > APPLY_STALLS_AFTER
     return False
