@@ -29,6 +29,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, CreatedAt, UTCDateTime, str_enum
 
 
+def _in_community(column: str, table: str) -> ForeignKeyConstraint:
+    """`column` points at a row of `table` in this row's own community."""
+    return ForeignKeyConstraint(
+        [column, "community_id"], [f"{table}.id", f"{table}.community_id"], ondelete="RESTRICT"
+    )
+
+
 class StewardKind(enum.StrEnum):
     STEWARD = "steward"  # 物业管家: a staff member of the company
     LEADER = "leader"  # 楼栋长: a resident of the building
@@ -64,14 +71,8 @@ class StewardAssignment(CreatedAt, Base):
     )
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["unit_id", "community_id"], ["unit.id", "unit.community_id"], ondelete="RESTRICT"
-        ),
-        ForeignKeyConstraint(
-            ["household_id", "community_id"],
-            ["household.id", "household.community_id"],
-            ondelete="RESTRICT",
-        ),
+        _in_community("unit_id", "unit"),
+        _in_community("household_id", "household"),
         CheckConstraint(
             "(kind = 'steward' AND staff_id IS NOT NULL AND household_id IS NULL)"
             " OR (kind = 'leader' AND household_id IS NOT NULL AND staff_id IS NULL)",
@@ -107,9 +108,7 @@ class StewardBoard(Base):
     )
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["unit_id", "community_id"], ["unit.id", "unit.community_id"], ondelete="RESTRICT"
-        ),
+        _in_community("unit_id", "unit"),
         CheckConstraint("length(token) >= 20", name="token_length"),
     )
 
@@ -147,9 +146,7 @@ class Pact(CreatedAt, Base):
     )
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["unit_id", "community_id"], ["unit.id", "unit.community_id"], ondelete="RESTRICT"
-        ),
+        _in_community("unit_id", "unit"),
         UniqueConstraint("id", "community_id"),
         UniqueConstraint("unit_id"),
         Index(
@@ -182,9 +179,7 @@ class PactVersion(CreatedAt, Base):
     )
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["pact_id", "community_id"], ["pact.id", "pact.community_id"], ondelete="RESTRICT"
-        ),
+        _in_community("pact_id", "pact"),
         UniqueConstraint("pact_id", "number"),
         UniqueConstraint("id", "community_id"),
         CheckConstraint("number >= 1", name="number_positive"),
@@ -235,19 +230,9 @@ class SigningCampaign(CreatedAt, Base):
     )
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["version_id", "community_id"],
-            ["pact_version.id", "pact_version.community_id"],
-            ondelete="RESTRICT",
-        ),
-        ForeignKeyConstraint(
-            ["building_id", "community_id"],
-            ["building.id", "building.community_id"],
-            ondelete="RESTRICT",
-        ),
-        ForeignKeyConstraint(
-            ["unit_id", "community_id"], ["unit.id", "unit.community_id"], ondelete="RESTRICT"
-        ),
+        _in_community("version_id", "pact_version"),
+        _in_community("building_id", "building"),
+        _in_community("unit_id", "unit"),
         UniqueConstraint("id", "community_id"),
         CheckConstraint(
             "(scope = 'unit' AND unit_id IS NOT NULL AND building_id IS NULL)"
@@ -308,16 +293,8 @@ class CampaignAnswer(CreatedAt, Base):
     )
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["campaign_id", "community_id"],
-            ["signing_campaign.id", "signing_campaign.community_id"],
-            ondelete="RESTRICT",
-        ),
-        ForeignKeyConstraint(
-            ["household_id", "community_id"],
-            ["household.id", "household.community_id"],
-            ondelete="RESTRICT",
-        ),
+        _in_community("campaign_id", "signing_campaign"),
+        _in_community("household_id", "household"),
         CheckConstraint("round BETWEEN 1 AND 3", name="round"),
         Index("ix_campaign_answer_campaign_household", "campaign_id", "household_id"),
     )
@@ -336,16 +313,8 @@ class CampaignVote(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["campaign_id", "community_id"],
-            ["signing_campaign.id", "signing_campaign.community_id"],
-            ondelete="RESTRICT",
-        ),
-        ForeignKeyConstraint(
-            ["household_id", "community_id"],
-            ["household.id", "household.community_id"],
-            ondelete="RESTRICT",
-        ),
+        _in_community("campaign_id", "signing_campaign"),
+        _in_community("household_id", "household"),
         Index("ix_campaign_vote_campaign_answer", "campaign_id", "answer"),
     )
 
@@ -363,19 +332,9 @@ class UnitPact(Base):
     adopted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["unit_id", "community_id"], ["unit.id", "unit.community_id"], ondelete="RESTRICT"
-        ),
-        ForeignKeyConstraint(
-            ["version_id", "community_id"],
-            ["pact_version.id", "pact_version.community_id"],
-            ondelete="RESTRICT",
-        ),
-        ForeignKeyConstraint(
-            ["campaign_id", "community_id"],
-            ["signing_campaign.id", "signing_campaign.community_id"],
-            ondelete="RESTRICT",
-        ),
+        _in_community("unit_id", "unit"),
+        _in_community("version_id", "pact_version"),
+        _in_community("campaign_id", "signing_campaign"),
         UniqueConstraint("campaign_id", "unit_id"),
         Index("ix_unit_pact_unit_adopted", "unit_id", "adopted_at"),
         Index("ix_unit_pact_community", "community_id"),
@@ -420,14 +379,8 @@ class Inspection(CreatedAt, Base):
     remarks: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["unit_id", "community_id"], ["unit.id", "unit.community_id"], ondelete="RESTRICT"
-        ),
-        ForeignKeyConstraint(
-            ["building_id", "community_id"],
-            ["building.id", "building.community_id"],
-            ondelete="RESTRICT",
-        ),
+        _in_community("unit_id", "unit"),
+        _in_community("building_id", "building"),
         *(
             CheckConstraint(f"{item} BETWEEN 0 AND {ITEM_MAX}", name=item)
             for item in INSPECTION_ITEMS
