@@ -3,11 +3,21 @@ Each role's menu keeps the order of this list."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.models import Role
 from app.navigation import Entry, by_role, sections_of
 
 ADMIN, MANAGER, STEWARD, RESIDENT = Role.ADMIN, Role.MANAGER, Role.STEWARD, Role.RESIDENT
 
-ENTRIES: tuple[Entry, ...] = ()
+ENTRIES: tuple[Entry, ...] = (
+    # Stewards and grid workers open the canvass lists from here.
+    Entry(
+        "pacts.campaigns.campaign_list",
+        _l("Signing campaigns"),
+        (MANAGER, STEWARD),
+        ("/pacts/campaigns",),
+    ),
+)
 MENU = by_role(ENTRIES)
 SECTIONS = sections_of(ENTRIES)
