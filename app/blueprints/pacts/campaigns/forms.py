@@ -13,7 +13,6 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
-    ValidationError,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -129,9 +128,14 @@ class CampaignForm(FlaskForm):
             return self.community_id.data
         return offered[0] if offered else None
 
-    def validate_custom_percent(self, field: IntegerField) -> None:
-        if self.threshold.data == CUSTOM and field.data is None:
-            raise ValidationError(_l("Enter the percentage of households."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        # Optional() ends the field's own checks when it is empty: the choice is checked here.
+        field = self.custom_percent
+        if self.threshold.data == CUSTOM and field.data is None and not field.errors:
+            field.errors.append(_l("Enter the percentage of households."))
+            return False
+        return valid
 
     def draft(self) -> CampaignDraft:
         key = self.threshold.data
@@ -212,7 +216,11 @@ class SignForm(FlaskForm):
     """A resident's answer for one of their households: a button per answer."""
 
     household_id = SelectField(
-        _l("Household"), coerce=record_id, validators=[InputRequired(_l("Choose your household."))]
+        _l("Household"),
+        coerce=record_id,
+        validators=[InputRequired(_l("Choose your household."))],
+        invalid_choice_message=_l("You may answer only for your own household."),
+        invalid_value_message=_l("You may answer only for your own household."),
     )
     answer = RadioField(_l("Answer"), validators=[InputRequired(_l("Choose agree or disagree."))])
 
