@@ -128,7 +128,7 @@ history.register(
         "created": _l("Drafted"),
         "updated": _l("Draft changed"),
         "deleted": _l("Draft deleted"),
-        "opened": _l("Opened"),
+        "opened": _l("Opened for answers"),
         "round": _l("Next round"),
         "adopted": _l("Adopted"),
         "closed": _l("Closed without adoption"),
