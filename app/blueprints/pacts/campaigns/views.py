@@ -307,6 +307,24 @@ def _canvass_filters(units: list[Any]) -> tuple[CanvassFilters, dict[str, Any]]:
     return filters, {k: v for k, v in args.items() if v is not None}
 
 
+def _row_shared(campaign: SigningCampaign, here: str) -> dict[str, Any]:
+    """What every row of the canvass list repeats, translated once for the page rather than
+    once a row (a page holds fifty); the texts with a blank are filled in by each row."""
+    return {
+        "campaign_id": campaign.id,
+        "open": services.refusal(campaign) is None,
+        "here": here,
+        "answers": [(answer.value, label(answer)) for answer in Answer],
+        "floor": _("Floor %(n)s"),
+        "round": _("Round %(n)s"),
+        "button": _("%(answer)s: room %(room)s"),
+        "owner": _("Owner"),
+        "current": _("Current answer"),
+        "record": _("Record an answer"),
+        "details": _("Details and history"),
+    }
+
+
 @bp.get("/campaigns/<int:campaign_id>/canvass")
 @roles_required(*CANVASSERS)
 def campaign_canvass(campaign_id: int) -> ResponseReturnValue:
@@ -324,8 +342,7 @@ def campaign_canvass(campaign_id: int) -> ResponseReturnValue:
         units=units,
         buildings=buildings,
         state_labels=_state_labels(),
-        answers=list(Answer),
-        here=request.full_path,
+        shared=_row_shared(campaign, request.full_path),
     )
 
 
@@ -380,13 +397,10 @@ def canvass_answer(campaign_id: int, household_id: int) -> ResponseReturnValue:
         errors = [*form.form_errors, *(e for field in form for e in field.errors)]
         return render_page(
             "pacts/campaigns/_canvass_row.html",
-            campaign=campaign,
             row=_household_row(campaign, household_id),
-            refusal=services.refusal(campaign),
+            shared=_row_shared(campaign, safe_next(request.form.get("next")) or ""),
             saved=recorded,
             error=" ".join(map(str, errors)) or None,
-            answers=list(Answer),
-            here=safe_next(request.form.get("next")) or "",
         ), (200 if recorded else 422)
     if recorded:
         flash(_recorded_message(campaign, row), "success")
@@ -441,6 +455,7 @@ def campaign_visits(campaign_id: int) -> ResponseReturnValue:
         **_common(campaign),
         groups=groups,
         total=len(rows),
+        answers=list(Answer),
         filters=filters,
         args=args,
         units=units,
