@@ -8,12 +8,13 @@ from flask import Blueprint
 
 from app.areas import Area
 from app.blueprints.pacts import access, figures, labels, menu
+from app.blueprints.pacts.campaigns import views as campaigns
 from app.blueprints.pacts.home import views as home
 
 
 def blueprint() -> Blueprint:
     area = Blueprint("pacts", __name__, url_prefix="/pacts")
-    for part in (home,):
+    for part in (home, campaigns):
         area.register_blueprint(part.bp)
     return area
 

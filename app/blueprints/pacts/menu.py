@@ -13,6 +13,13 @@ ADMIN, MANAGER, STEWARD, RESIDENT = Role.ADMIN, Role.MANAGER, Role.STEWARD, Role
 ENTRIES: tuple[Entry, ...] = (
     Entry("pacts.home.my_units", _l("My units"), (STEWARD,)),
     Entry("pacts.home.my_building", _l("My building"), (RESIDENT,)),
+    # Stewards and grid workers open the canvass lists from here.
+    Entry(
+        "pacts.campaigns.campaign_list",
+        _l("Signing campaigns"),
+        (MANAGER, STEWARD),
+        ("/pacts/campaigns",),
+    ),
 )
 MENU = by_role(ENTRIES)
 SECTIONS = sections_of(ENTRIES)
