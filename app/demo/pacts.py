@@ -1,0 +1,910 @@
+"""Demo data of the pacts area, for every demo community: a board with its token on every
+unit, a steward (物业管家) on every unit and a building leader (楼栋长) on most, with some
+replaced months ago; the corridor pacts of 兴隆苑 and 弹新街社区 with their versions and a few
+units' own pacts; signing campaigns in every state with three rounds of door-to-door answers
+(三轮入户); and a year of inspections (包保责任制) in which the better-kept units stay better
+kept, so that the rankings and honours mean something.
+
+Accounts: `resident` (兴隆苑 1-1-101) leads 兴隆苑 1-1; `steward` is the steward of 兴隆苑's first
+two buildings; `gridworker` is 新守正物业's grid worker (网格员), who canvasses round 2.
+
+The rows are written directly with the models (set-based for the answers and inspections),
+the way the area's services would have left them. Idempotent: each step looks for what it
+would write first. Run it after `payments`: the Yichang companies' only manager accounts are
+the cashiers that the payments demo makes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, insert, literal, select
+
+from app.blueprints.property.roster import services as roster
+from app.demo.base import DEMO_PASSWORD, _name, _phone
+from app.demo.roster import _as_made_by
+from app.extensions import db
+from app.models import (
+    INSPECTION_ITEMS,
+    ITEM_MAX,
+    Answer,
+    AnswerChannel,
+    Building,
+    CampaignAnswer,
+    CampaignScope,
+    CampaignStatus,
+    CampaignVote,
+    Community,
+    Household,
+    Inspection,
+    Pact,
+    PactVersion,
+    ResidentHousehold,
+    Role,
+    SigningCampaign,
+    Staff,
+    StaffPosition,
+    StewardAssignment,
+    StewardBoard,
+    StewardKind,
+    Unit,
+    UnitPact,
+    User,
+)
+from app.periods import SHANGHAI, add_months, current_period, shanghai_today, utcnow
+
+GRID_WORKER_USERNAME = "gridworker"
+GRID_WORKER = "王立新"  # 新守正物业's grid worker; 乐群物业's has no account
+LEADER_HOME = ("兴隆苑", "1", "1", "101")  # the demo `resident` leads this unit
+ROUND_DAYS = 10  # each canvassing round takes about ten days
+MAX_SCORE = ITEM_MAX * len(INSPECTION_ITEMS)
+
+CLAUSES = {
+    "clear": (
+        "楼道畅通",
+        "楼道、楼梯间和安全出口是生命通道，不堆放鞋柜、纸箱、杂物和废旧家具，保持畅通无阻。",
+    ),
+    "ebike": (
+        "电动车不进楼",
+        "电动自行车及其电池不进楼道、不进电梯、不入户充电，统一停放在小区集中停放点。",
+    ),
+    "ebike_shed": (
+        "电动车不进楼",
+        "电动自行车及其电池不进楼道、不进电梯、不入户充电，请停放在东门集中充电棚扫码充电。",
+    ),
+    "wires": (
+        "禁止飞线充电",
+        "严禁从窗户、阳台或楼道私拉电线为电动车充电；发现飞线，物业管家和楼栋长当日劝导拆除。",
+    ),
+    "rota": (
+        "卫生轮值",
+        "各楼层住户按月轮流负责楼道清扫，轮值表张贴在公示牌旁；垃圾袋不在楼道过夜。",
+    ),
+    "rota_weekly": (
+        "卫生轮值",
+        "各楼层住户按周轮流负责楼道清扫，轮值表张贴在公示牌旁，由楼栋长每周提醒；"
+        "垃圾袋不在楼道过夜。",
+    ),
+    "quiet": (
+        "安静时段",
+        "每日22:00至次日7:00为安静时段，不在楼道大声喧哗、不拖拽重物；"
+        "装修施工限8:00至12:00、14:00至18:00。",
+    ),
+    "quiet_weekend": (
+        "安静时段",
+        "每日22:00至次日7:00为安静时段，不在楼道大声喧哗、不拖拽重物；"
+        "装修施工限工作日8:00至12:00、14:00至18:00，周末和节假日不施工。",
+    ),
+    "pets": (
+        "文明养宠",
+        "遛狗拴绳，及时清理宠物粪便；宠物不在楼道饲养，进出单元门和电梯时主动避让老人和儿童。",
+    ),
+    "notices": (
+        "张贴规范",
+        "通知和广告只贴在楼道公示栏内，不在墙面、门上乱贴乱画；过期通知由楼栋长每月清理。",
+    ),
+    "party": (
+        "党员示范",
+        "楼栋内的党员住户亮身份、作表率，带头遵守公约，主动参与楼道议事和卫生轮值。",
+    ),
+    "handrail": (
+        "爱护扶手座椅",
+        "本单元老人较多，楼道扶手和休息座椅由住户共同爱护，不在扶手上晾晒衣物、悬挂杂物。",
+    ),
+    "door": ("单元门随手关", "单元门随手关闭，不用杂物卡住门扇，不把门禁卡借给外来人员。"),
+    "shoes": (
+        "鞋柜入户",
+        "本单元楼道狭窄，各户放在门外的鞋柜、鞋架在公约通过后一个月内移入户内。",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class VersionPlan:
+    title: str
+    clauses: tuple[str, ...]  # keys of CLAUSES, in print order
+    note: str
+    days_ago: int
+
+
+@dataclass(frozen=True)
+class CampaignPlan:
+    version: int  # the version's number
+    status: CampaignStatus
+    rounds: int  # rounds canvassed so far (the current round while open)
+    days_ago: int  # opened (created, for a draft)
+    mood: float  # how readily the households agree: 1.0 is an ordinary pact
+    threshold: tuple[int, int] = (2, 3)
+
+
+@dataclass(frozen=True)
+class PactPlan:
+    community: str
+    unit: tuple[str, str] | None  # (building, unit) numbers; None: community-wide
+    versions: tuple[VersionPlan, ...]
+    campaigns: tuple[CampaignPlan, ...]
+
+
+# 兴隆苑's first text failed (the committee's strict draft), the revised one was adopted after a
+# joint visit, and a third is being signed; 弹新街社区 adopted its first and is asking about its
+# second. Two units wrote their own pacts on top; a third unit's did not pass.
+PACTS = (
+    PactPlan(
+        "兴隆苑",
+        None,
+        (
+            VersionPlan(
+                "兴隆苑楼道公约",
+                ("clear", "ebike", "wires", "rota", "notices"),
+                "业委会与物业共同起草的初稿",
+                400,
+            ),
+            VersionPlan(
+                "兴隆苑楼道公约",
+                ("clear", "ebike_shed", "wires", "rota", "quiet", "pets", "notices"),
+                "写明东门集中充电棚；增加安静时段和文明养宠两条",
+                260,
+            ),
+            VersionPlan(
+                "兴隆苑楼道公约",
+                ("clear", "ebike_shed", "wires", "rota_weekly", "quiet_weekend", "pets", "notices"),
+                "根据居民意见：卫生轮值改为按周，周末和节假日不装修施工",
+                30,
+            ),
+        ),
+        (
+            CampaignPlan(1, CampaignStatus.CLOSED, 3, 380, 0.6),
+            CampaignPlan(2, CampaignStatus.ADOPTED, 3, 240, 0.8),
+            CampaignPlan(3, CampaignStatus.OPEN, 2, 20, 1.0),
+        ),
+    ),
+    PactPlan(
+        "兴隆苑",
+        ("5", "1"),
+        (
+            VersionPlan(
+                "兴隆苑5栋1单元楼道公约",
+                ("clear", "ebike_shed", "wires", "rota", "quiet", "pets", "notices", "handrail"),
+                "在小区公约基础上增加爱护扶手座椅一条",
+                150,
+            ),
+        ),
+        (CampaignPlan(1, CampaignStatus.ADOPTED, 2, 130, 1.1),),
+    ),
+    PactPlan(
+        "兴隆苑",
+        ("3", "2"),
+        (
+            VersionPlan(
+                "兴隆苑3栋2单元楼道公约",
+                ("clear", "ebike_shed", "wires", "rota", "quiet", "pets", "notices"),
+                "照小区公约第2版起草",
+                12,
+            ),
+            VersionPlan(
+                "兴隆苑3栋2单元楼道公约",
+                ("clear", "ebike_shed", "wires", "rota", "quiet", "pets", "notices", "door"),
+                "增加单元门随手关一条",
+                5,
+            ),
+        ),
+        (CampaignPlan(2, CampaignStatus.DRAFT, 1, 2, 1.0),),
+    ),
+    PactPlan(
+        "弹新街社区",
+        None,
+        (
+            VersionPlan(
+                "弹新街社区楼道公约",
+                ("clear", "ebike", "wires", "rota", "quiet", "notices"),
+                "社区党委、红色物业和居民代表共同起草",
+                330,
+            ),
+            VersionPlan(
+                "弹新街社区楼道公约",
+                ("clear", "ebike", "wires", "rota", "quiet", "pets", "notices", "party"),
+                "增加文明养宠和党员示范两条",
+                15,
+            ),
+        ),
+        (
+            CampaignPlan(1, CampaignStatus.ADOPTED, 2, 300, 1.0),
+            CampaignPlan(2, CampaignStatus.OPEN, 1, 6, 1.0),
+        ),
+    ),
+    PactPlan(
+        "弹新街社区",
+        ("7", "3"),
+        (
+            VersionPlan(
+                "弹新街社区7栋3单元楼道公约",
+                ("clear", "ebike", "wires", "rota", "quiet", "notices", "shoes"),
+                "单元居民提议增加鞋柜入户一条",
+                170,
+            ),
+        ),
+        # Three quarters were needed, as the unit decided: the shoe cabinets stayed out.
+        (CampaignPlan(1, CampaignStatus.CLOSED, 3, 160, 0.7, threshold=(3, 4)),),
+    ),
+)
+
+DISAGREE_REMARKS = (
+    "担心电动车没地方充电",
+    "家里老人需要在楼道放轮椅",
+    "对装修时间的规定有意见",
+    "觉得卫生轮值不公平，租户不参与",
+    "门口鞋柜没地方放",
+)
+ABSENT_REMARKS = ("家中无人，已在门上留言", "房屋出租，已电话联系房东", "老人独居，耳背未应门")
+AGREE_REMARKS = ("支持，希望尽快落实", "同意，建议多装几个充电桩", "同意")
+# Each item's remark when it scored 2 or less.
+ITEM_REMARKS = {
+    "corridor_clear": "楼道堆放纸箱和旧家具，已通知住户三日内清理",
+    "cleanliness": "楼梯扶手积灰，已提醒本月轮值住户",
+    "lighting": "声控灯不亮，已报修",
+    "fire_equipment": "灭火器压力不足，已联系更换",
+    "notices_tidy": "墙面小广告较多，已铲除",
+    "no_flying_wires": "发现飞线充电一处，已劝导拆除",
+}
+# What is usually in better shape than the unit's average, and what worse.
+ITEM_BIAS = {
+    "corridor_clear": -0.3,
+    "cleanliness": 0.0,
+    "lighting": 0.3,
+    "fire_equipment": 0.2,
+    "notices_tidy": -0.4,
+    "no_flying_wires": 0.1,
+}
+
+
+@dataclass
+class _Cast:
+    """Who acts in one community, and where."""
+
+    community: Community
+    desk: User  # the company's first manager account: assigns, enters paper sheets
+    stewards: list[Staff]  # the company's, for the whole company's buildings
+    company_buildings: list[int]  # in order, to spread the stewards over them
+    units: list[Unit]
+    homes: dict[int, list[Household]]  # by unit, those with a phone to post
+    accounts: dict[int, User]  # household id → its resident's account
+    grid_worker: str
+    staff_accounts: dict[int, User] = field(default_factory=dict)  # staff id → account
+
+
+def load_demo(communities: dict[str, Community], rng: random.Random) -> None:
+    grid_workers = _grid_workers(communities, rng)
+    for name, community in communities.items():
+        cast = _cast(community, grid_workers.get(community.company_id), rng)
+        if cast is None:
+            continue
+        _boards(cast, rng)
+        _assignments(cast, rng)
+        for plan in PACTS:
+            if plan.community == name:
+                _pact(plan, cast, rng)
+        _inspections(cast, rng)
+        db.session.flush()
+
+
+def _desk(company_id: int) -> User | None:
+    return db.session.scalar(
+        select(User)
+        .where(User.company_id == company_id, User.role == Role.MANAGER)
+        .order_by(User.id)
+        .limit(1)
+    )
+
+
+def _grid_workers(communities: dict[str, Community], rng: random.Random) -> dict[int, str]:
+    """The Nan'an companies' grid workers (网格员), who canvass round 2; 新守正物业's signs in as
+    `gridworker`. Their names, by company."""
+    found = {}
+    for name, account in (("兴隆苑", GRID_WORKER_USERNAME), ("弹新街社区", None)):
+        community = communities.get(name)
+        desk = _desk(community.company_id) if community else None
+        if desk is None:
+            continue
+        member = db.session.scalar(
+            select(Staff).where(
+                Staff.company_id == community.company_id,
+                Staff.position == StaffPosition.GRID_WORKER,
+            )
+        )
+        if member is None:
+            worker = GRID_WORKER if account else _name(rng)
+            member = roster.create_staff(
+                community.company_id, worker, _phone(rng), StaffPosition.GRID_WORKER, True
+            )
+            _as_made_by(desk, 45, "staff", member.id)
+            if account:
+                roster.link_account(
+                    member, account, DEMO_PASSWORD, Role.STEWARD, f"网格员 · {member.name}"
+                )
+                _as_made_by(desk, 44, "staff", member.id)
+        found[community.company_id] = member.name
+    return found
+
+
+def _cast(community: Community, grid_worker: str | None, rng: random.Random) -> _Cast | None:
+    desk = _desk(community.company_id)
+    if desk is None:
+        return None
+    stewards = list(
+        db.session.scalars(
+            select(Staff)
+            .where(
+                Staff.company_id == community.company_id,
+                Staff.position == StaffPosition.STEWARD,
+                Staff.is_active.is_(True),
+            )
+            .order_by(Staff.id)
+        )
+    )
+    if not stewards:
+        return None
+    company_buildings = list(
+        db.session.scalars(
+            select(Building.id)
+            .join(Community, Community.id == Building.community_id)
+            .where(Community.company_id == community.company_id)
+            .order_by(Community.id, Building.sort_key, Building.id)
+        )
+    )
+    units = list(
+        db.session.scalars(
+            select(Unit)
+            .join(Building, Building.id == Unit.building_id)
+            .where(Unit.community_id == community.id)
+            .order_by(Building.sort_key, Building.id, Unit.number)
+        )
+    )
+    homes: dict[int, list[Household]] = defaultdict(list)
+    for home in db.session.scalars(
+        select(Household)
+        .where(Household.community_id == community.id, Household.phone.is_not(None))
+        .order_by(Household.id)
+    ):
+        homes[home.unit_id].append(home)
+    accounts = dict(
+        db.session.execute(
+            select(ResidentHousehold.household_id, User)
+            .join(User, User.id == ResidentHousehold.user_id)
+            .join(Household, Household.id == ResidentHousehold.household_id)
+            .where(Household.community_id == community.id)
+        ).all()
+    )
+    staff_accounts = {
+        member.id: db.session.get(User, member.user_id) for member in stewards if member.user_id
+    }
+    return _Cast(
+        community,
+        desk,
+        stewards,
+        company_buildings,
+        units,
+        homes,
+        accounts,
+        grid_worker or _name(rng),
+        staff_accounts,
+    )
+
+
+def _moment(day: date, rng: random.Random) -> datetime:
+    """A working-hours moment of `day` in Shanghai, in UTC."""
+    local = datetime.combine(day, time(rng.randint(8, 19), rng.randint(0, 59)), tzinfo=SHANGHAI)
+    return local.astimezone(UTC)
+
+
+# ---- boards and assignments ------------------------------------------------------------------
+
+
+def _boards(cast: _Cast, rng: random.Random) -> None:
+    boarded = set(
+        db.session.scalars(
+            select(StewardBoard.unit_id).where(StewardBoard.community_id == cast.community.id)
+        )
+    )
+    now = utcnow()
+    rows = [
+        {
+            "unit_id": unit.id,
+            "community_id": unit.community_id,
+            # Unguessable even in the demo: a demo install may well be on the internet.
+            "token": secrets.token_urlsafe(18),
+            "issued_at": now - timedelta(days=rng.randint(300, 420), hours=rng.randint(0, 9)),
+            "issued_by_user_id": cast.desk.id,
+        }
+        for unit in cast.units
+        if unit.id not in boarded
+    ]
+    if rows:
+        db.session.execute(insert(StewardBoard), rows)
+
+
+def _assignments(cast: _Cast, rng: random.Random) -> None:
+    """One steward for each building (the company's stewards spread over its buildings, a few
+    buildings' replaced months ago) and a leader living in each unit, but for a few."""
+    if db.session.scalar(
+        select(StewardAssignment.id)
+        .where(StewardAssignment.community_id == cast.community.id)
+        .limit(1)
+    ):
+        return
+    today = shanghai_today()
+    base = {"community_id": cast.community.id, "assigned_by_user_id": cast.desk.id}
+    rows = []
+
+    def add(unit: Unit, kind: StewardKind, since: date, until: date | None, **person) -> None:
+        rows.append(
+            base
+            | {
+                "unit_id": unit.id,
+                "kind": kind,
+                "staff_id": None,
+                "household_id": None,
+                "user_id": None,
+                "starts_on": since,
+                "ends_on": until,
+                "created_at": _moment(since, rng),
+            }
+            | person
+        )
+
+    def steward(member: Staff) -> dict:
+        account = cast.staff_accounts.get(member.id)
+        return {
+            "staff_id": member.id,
+            "name": member.name,
+            "phone": member.phone,
+            "user_id": account.id if account else None,
+        }
+
+    def leader(home: Household) -> dict:
+        account = cast.accounts.get(home.id)
+        return {
+            "household_id": home.id,
+            "name": home.owner_name,
+            "phone": home.phone,
+            "user_id": account.id if account else None,
+        }
+
+    count = len(cast.stewards)
+    history: dict[int, tuple[date, Staff | None, date]] = {}
+    for index, building_id in enumerate(dict.fromkeys(u.building_id for u in cast.units)):
+        position = cast.company_buildings.index(building_id)
+        # Every community's second building, and a quarter of the others, changed steward.
+        replaced = count > 1 and (index == 1 or rng.random() < 0.25)
+        earlier = cast.stewards[(position * count // len(cast.company_buildings) + 1) % count]
+        history[building_id] = (
+            today - timedelta(days=rng.randint(420, 800)),
+            earlier if replaced else None,
+            today - timedelta(days=rng.randint(60, 240)),
+        )
+
+    leader_home = LEADER_HOME[1:] if cast.community.name == LEADER_HOME[0] else ()
+    for index, unit in enumerate(cast.units):
+        position = cast.company_buildings.index(unit.building_id)
+        member = cast.stewards[position * count // len(cast.company_buildings)]
+        since, earlier, changed = history[unit.building_id]
+        if earlier is not None:
+            add(unit, StewardKind.STEWARD, since, changed, **steward(earlier))
+            since = changed
+        add(unit, StewardKind.STEWARD, since, None, **steward(member))
+
+        address = (unit.building.number, unit.number)
+        homes = cast.homes.get(unit.id, [])
+        chosen = next((h for h in homes if (*address, h.room) == leader_home), None)
+        # Other demo residents lead nothing: their pages stay those of a plain resident.
+        homes = [h for h in homes if h.id not in cast.accounts]
+        # The last unit of each community, and a few more, still look for a leader.
+        if chosen is None and (not homes or index == len(cast.units) - 1 or rng.random() < 0.06):
+            continue
+        chosen = chosen or rng.choice(homes)
+        since = today - timedelta(days=rng.randint(200, 700))
+        others = [h for h in homes if h.id != chosen.id]
+        if others and rng.random() < 0.12:
+            stepped_down = today - timedelta(days=rng.randint(40, 150))
+            add(unit, StewardKind.LEADER, since, stepped_down, **leader(rng.choice(others)))
+            since = stepped_down
+        add(unit, StewardKind.LEADER, since, None, **leader(chosen))
+    db.session.execute(insert(StewardAssignment), rows)
+
+
+# ---- pacts and campaigns ---------------------------------------------------------------------
+
+
+def _pact(plan: PactPlan, cast: _Cast, rng: random.Random) -> None:
+    unit = None
+    if plan.unit is not None:
+        unit = next((u for u in cast.units if (u.building.number, u.number) == plan.unit), None)
+        if unit is None:
+            return
+    exists = db.session.scalar(
+        select(Pact.id).where(
+            Pact.community_id == cast.community.id,
+            Pact.unit_id == unit.id if unit else Pact.unit_id.is_(None),
+        )
+    )
+    if exists:
+        return
+    now = utcnow()
+    pact = Pact(
+        community_id=cast.community.id,
+        unit_id=unit.id if unit else None,
+        created_by_user_id=cast.desk.id,
+        created_at=now - timedelta(days=plan.versions[0].days_ago),
+    )
+    db.session.add(pact)
+    db.session.flush()
+    versions = {}
+    for number, version in enumerate(plan.versions, start=1):
+        versions[number] = PactVersion(
+            pact_id=pact.id,
+            community_id=cast.community.id,
+            number=number,
+            title=version.title,
+            clauses=[{"title": CLAUSES[k][0], "body": CLAUSES[k][1]} for k in version.clauses],
+            note=version.note,
+            created_by_user_id=cast.desk.id,
+            created_at=now - timedelta(days=version.days_ago, hours=rng.randint(1, 8)),
+        )
+        db.session.add(versions[number])
+    db.session.flush()
+    scope_units = [unit] if unit else cast.units
+    for campaign in plan.campaigns:
+        _campaign(campaign, versions[campaign.version], scope_units, unit, cast, rng)
+
+
+def _campaign(
+    plan: CampaignPlan,
+    version: PactVersion,
+    units: list[Unit],
+    unit: Unit | None,
+    cast: _Cast,
+    rng: random.Random,
+) -> None:
+    now = utcnow()
+    opened = now - timedelta(days=plan.days_ago, hours=rng.randint(1, 6))
+    homes = list(
+        db.session.scalars(
+            select(Household)
+            .where(Household.unit_id.in_([u.id for u in units]))
+            .order_by(Household.id)
+        )
+    )
+    numerator, denominator = plan.threshold
+    needed = math.ceil(numerator * len(homes) / denominator)
+    draft = plan.status is CampaignStatus.DRAFT
+    answers, adopted_at = ([], None) if draft else _canvass(plan, homes, needed, opened, cast, rng)
+    last = max((a["answered_at"] for a in answers), default=opened)
+    campaign = SigningCampaign(
+        community_id=cast.community.id,
+        version_id=version.id,
+        scope=CampaignScope.UNIT if unit else CampaignScope.COMMUNITY,
+        unit_id=unit.id if unit else None,
+        title=f"{version.title}（第{version.number}版）征求意见",
+        status=plan.status,
+        current_round=plan.rounds,
+        threshold_numerator=numerator,
+        threshold_denominator=denominator,
+        household_count=None if draft else len(homes),
+        agreed_count=0,
+        opened_at=None if draft else opened,
+        adopted_at=adopted_at,
+        closed_at=last + timedelta(days=3) if plan.status is CampaignStatus.CLOSED else None,
+        created_by_user_id=cast.desk.id,
+        created_at=opened - timedelta(days=2),
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    if not answers:
+        return
+    for answer in answers:
+        answer["campaign_id"] = campaign.id
+    db.session.execute(insert(CampaignAnswer), answers)
+    _count_votes(campaign)
+    if adopted_at is not None:
+        db.session.execute(
+            insert(UnitPact),
+            [
+                {
+                    "unit_id": u.id,
+                    "community_id": u.community_id,
+                    "version_id": version.id,
+                    "campaign_id": campaign.id,
+                    "adopted_at": adopted_at,
+                }
+                for u in units
+            ],
+        )
+
+
+def _count_votes(campaign: SigningCampaign) -> None:
+    """Each household's latest answer becomes its vote, and the agreed count follows them."""
+    latest = (
+        select(
+            CampaignAnswer.id,
+            CampaignAnswer.household_id,
+            CampaignAnswer.community_id,
+            CampaignAnswer.answer,
+            CampaignAnswer.answered_at,
+            func.row_number()
+            .over(
+                partition_by=CampaignAnswer.household_id,
+                order_by=(CampaignAnswer.answered_at.desc(), CampaignAnswer.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(CampaignAnswer.campaign_id == campaign.id)
+        .subquery()
+    )
+    db.session.execute(
+        insert(CampaignVote).from_select(
+            ["campaign_id", "household_id", "community_id", "answer_id", "answer", "answered_at"],
+            select(
+                literal(campaign.id),
+                latest.c.household_id,
+                latest.c.community_id,
+                latest.c.id,
+                latest.c.answer,
+                latest.c.answered_at,
+            ).where(latest.c.n == 1),
+        )
+    )
+    campaign.agreed_count = db.session.scalar(
+        select(func.count()).where(
+            CampaignVote.campaign_id == campaign.id, CampaignVote.answer == Answer.AGREE
+        )
+    )
+
+
+def _canvass(
+    plan: CampaignPlan,
+    homes: list[Household],
+    needed: int,
+    opened: datetime,
+    cast: _Cast,
+    rng: random.Random,
+) -> tuple[list[dict], datetime | None]:
+    """The answers of the rounds canvassed so far, in time order, and the moment of adoption.
+
+    An adopted campaign takes no answer after the one that reached the threshold; one that is
+    open or closed never reached it. A campaign whose draw missed its fate is drawn again, a
+    little more (or less) popular, so the plans' stories hold whatever the seed."""
+    adopt = plan.status is CampaignStatus.ADOPTED
+    mood = plan.mood
+    for _attempt in range(50):
+        answers, adopted_at = _rounds(plan, homes, needed, opened, cast, mood, rng)
+        if adopt == (adopted_at is not None):
+            return answers, adopted_at
+        mood *= 1.1 if adopt else 0.9
+    raise RuntimeError(f"the demo campaign {plan} cannot end as planned")
+
+
+def _rounds(
+    plan: CampaignPlan,
+    homes: list[Household],
+    needed: int,
+    opened: datetime,
+    cast: _Cast,
+    mood: float,
+    rng: random.Random,
+) -> tuple[list[dict], datetime | None]:
+    now = utcnow()
+    is_open, adopt = plan.status is CampaignStatus.OPEN, plan.status is CampaignStatus.ADOPTED
+    committee = "业委会 " + _name(rng)
+    steward = cast.stewards[0].name
+    canvassers = {
+        1: (committee, cast.desk),
+        2: ("网格员 " + cast.grid_worker, _grid_worker_account(cast)),
+        3: (f"联合走访：物业管家{steward}、网格员{cast.grid_worker}", _steward_account(cast)),
+    }
+    votes: dict[int, Answer] = {}
+    answers: list[dict] = []
+    agreed = 0
+    for round_ in range(1, plan.rounds + 1):
+        begin = opened + timedelta(days=(round_ - 1) * ROUND_DAYS)
+        end = min(begin + timedelta(days=ROUND_DAYS - 2), now)
+        if round_ == 1:
+            visited = list(homes)
+        else:
+            visited = [h for h in homes if h.id in votes and votes[h.id] is not Answer.AGREE]
+        # Open: the demo residents have not answered yet (they can sign), and the round under
+        # way has reached only part of its households.
+        if is_open:
+            visited = [h for h in visited if h.id not in cast.accounts]
+            if round_ == plan.rounds:
+                visited = rng.sample(visited, len(visited) * 3 // 5)
+        rng.shuffle(visited)
+        moments = sorted(begin + (end - begin) * rng.random() for _ in visited)
+        asked_by, recorder = canvassers[round_]
+        for home, at in zip(visited, moments, strict=True):
+            resident = cast.accounts.get(home.id)
+            online = resident is not None and round_ == 1  # the demo residents sign on phones
+            answer = Answer.AGREE if online else _answer(round_, votes.get(home.id), mood, rng)
+            if answer is Answer.AGREE and not adopt and agreed + 1 >= needed:
+                # An open or closed campaign stays short of the threshold.
+                answer = Answer.DISAGREE if online else Answer.ABSENT
+            answers.append(
+                {
+                    "community_id": home.community_id,
+                    "household_id": home.id,
+                    "answer": answer,
+                    "channel": AnswerChannel.ONLINE if online else AnswerChannel.DOOR,
+                    "round": round_,
+                    "asked_by": None if online else asked_by,
+                    "answered_at": at,
+                    "remark": None if online else _remark(answer, rng),
+                    "recorded_by_user_id": (resident if online else recorder).id,
+                    "created_at": at,
+                }
+            )
+            agreed += answer is Answer.AGREE
+            votes[home.id] = answer
+            if adopt and agreed >= needed:
+                return answers, at
+    return answers, None
+
+
+def _answer(round_: int, before: Answer | None, mood: float, rng: random.Random) -> Answer:
+    """Round 1 finds half agreeing; later rounds win over about half of those not at home and
+    fewer of those who said no."""
+    agree = {1: 0.5, 2: 0.45, 3: 0.5}[round_] * mood
+    if before is Answer.DISAGREE:
+        agree /= 2
+    draw = rng.random()
+    if draw < agree:
+        return Answer.AGREE
+    return Answer.DISAGREE if draw < agree + 0.15 else Answer.ABSENT
+
+
+def _remark(answer: Answer, rng: random.Random) -> str | None:
+    if rng.random() < 0.6:
+        return None
+    choices = {
+        Answer.AGREE: AGREE_REMARKS,
+        Answer.DISAGREE: DISAGREE_REMARKS,
+        Answer.ABSENT: ABSENT_REMARKS,
+    }
+    return rng.choice(choices[answer])
+
+
+def _grid_worker_account(cast: _Cast) -> User:
+    account = db.session.scalar(
+        select(User)
+        .join(Staff, Staff.user_id == User.id)
+        .where(
+            Staff.company_id == cast.community.company_id,
+            Staff.position == StaffPosition.GRID_WORKER,
+        )
+    )
+    return account or cast.desk  # without an account, the desk enters the grid worker's sheets
+
+
+def _steward_account(cast: _Cast) -> User:
+    return next(iter(cast.staff_accounts.values()), cast.desk)
+
+
+# ---- inspections -----------------------------------------------------------------------------
+
+
+def _inspections(cast: _Cast, rng: random.Random) -> None:
+    """One or two inspections a unit a month for the past year. Each unit keeps its own level
+    (some corridors are simply better kept), everything improves a little over the year, and
+    a pact in force helps."""
+    if db.session.scalar(
+        select(Inspection.id).where(Inspection.community_id == cast.community.id).limit(1)
+    ):
+        return
+    today = shanghai_today()
+    first_day = today - timedelta(days=365)
+    duty: dict[int, list[StewardAssignment]] = defaultdict(list)
+    for row in db.session.scalars(
+        select(StewardAssignment).where(StewardAssignment.community_id == cast.community.id)
+    ):
+        duty[row.unit_id].append(row)
+    in_force = dict(
+        db.session.execute(
+            select(UnitPact.unit_id, func.min(UnitPact.adopted_at))
+            .where(UnitPact.community_id == cast.community.id)
+            .group_by(UnitPact.unit_id)
+        ).all()
+    )
+    accounts = {account.id: account for account in cast.accounts.values()}
+    accounts |= {account.id: account for account in cast.staff_accounts.values()}
+    community_level = rng.uniform(-0.3, 0.3)
+    this_month = current_period()
+    rows = []
+    for unit in cast.units:
+        level = rng.uniform(2.6, 4.5) + community_level
+        for offset in range(12, -1, -1):
+            period = add_months(this_month, -offset)
+            year, month = divmod(period, 100)
+            days = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
+            for day_of_month in sorted(rng.sample(range(1, days + 1), rng.choice((1, 1, 2)))):
+                day = date(year, month, day_of_month)
+                if not first_day < day <= today:
+                    continue
+                adopted = in_force.get(unit.id)
+                better = 0.35 * (12 - offset) / 12 + (
+                    0.3 if adopted and adopted.date() < day else 0
+                )
+                items = {
+                    item: max(
+                        0, min(ITEM_MAX, round(rng.gauss(level + better + ITEM_BIAS[item], 0.6)))
+                    )
+                    for item in INSPECTION_ITEMS
+                }
+                user, name = _inspector(duty[unit.id], day, accounts, cast.desk, rng)
+                rows.append(
+                    {
+                        "unit_id": unit.id,
+                        "community_id": unit.community_id,
+                        "building_id": unit.building_id,
+                        "inspected_on": day,
+                        "period": period,
+                        "inspector_user_id": user.id,
+                        "inspector_name": name,
+                        **items,
+                        "score": round(sum(items.values()) * 100 / MAX_SCORE),
+                        "remarks": _inspection_remarks(items, rng),
+                        "created_at": _moment(day, rng),
+                    }
+                )
+    if rows:
+        db.session.execute(insert(Inspection), rows)
+
+
+def _inspector(
+    duty: list[StewardAssignment],
+    day: date,
+    accounts: dict[int, User],
+    desk: User,
+    rng: random.Random,
+) -> tuple[User, str]:
+    """Who inspected the unit that day: the leader or the steward on duty in person when they
+    have an account, otherwise the steward on paper, entered by the desk."""
+    on_duty = {
+        row.kind: row for row in duty if row.starts_on <= day and (row.ends_on or day) >= day
+    }
+    leader, steward = on_duty.get(StewardKind.LEADER), on_duty.get(StewardKind.STEWARD)
+    if leader and leader.user_id in accounts and rng.random() < 0.4:
+        return accounts[leader.user_id], leader.name
+    if steward and steward.user_id in accounts:
+        return accounts[steward.user_id], steward.name
+    return desk, steward.name if steward else desk.display_name
+
+
+def _inspection_remarks(items: dict[str, int], rng: random.Random) -> str | None:
+    found = [ITEM_REMARKS[item] for item, value in items.items() if value <= 2]
+    if found:
+        return "；".join(found)
+    if sum(items.values()) == MAX_SCORE and rng.random() < 0.5:
+        return "楼道整洁，继续保持"
+    return None
