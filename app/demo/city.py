@@ -58,6 +58,7 @@ from app.models import (
     FeeRate,
     Household,
     HouseholdCredit,
+    Inspection,
     LateFeeMode,
     LateFeeRule,
     ManagementMode,
@@ -69,6 +70,8 @@ from app.models import (
     PaymentMethod,
     ReceiptCounter,
     Role,
+    SigningCampaign,
+    StewardBoard,
     Unit,
     User,
 )
@@ -632,5 +635,15 @@ def city_counts() -> dict[str, int]:
     """Rows per table of the whole database, for the command's report."""
     return {
         model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Company, Community, Household, ParkingLease, Bill, Payment)
+        for model in (
+            Company,
+            Community,
+            Household,
+            ParkingLease,
+            Bill,
+            Payment,
+            StewardBoard,
+            SigningCampaign,
+            Inspection,
+        )
     }

@@ -1,5 +1,6 @@
 """The pacts area's demo data: loaded once, every campaign state, counts that agree with the
-answers, adoptions that cover their scope, leaders missing on purpose, honest inspections."""
+answers, adoptions that cover their scope, leaders missing on purpose, honest inspections; and
+the same at city scale."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from sqlalchemy import func, select
 
 from app.blueprints.auth.services import create_user
 from app.blueprints.pacts.standing import honours, last_month
-from app.demo import DEMO_PASSWORD
+from app.demo import DEMO_PASSWORD, city
 from app.demo import pacts as pacts_demo
 from app.demo.base import household_at, load_demo
+from app.demo.city_pacts import build_city_pacts
 from app.demo.roster import load_demo as load_roster
 from app.extensions import db
 from app.models import (
@@ -235,3 +237,54 @@ def test_a_year_of_inspections_ranks_the_units(communities):
     )
     best = [year[unit_id] for unit_id in by_unit]
     assert min(best) > sorted(year.values())[len(year) // 2]
+
+
+def test_the_city_gains_boards_pacts_and_inspections_once(database):
+    city.build_city(communities=12, months=3)
+    assert build_city_pacts()
+    first = {model.__tablename__: _count(model) for model in TABLES}
+    assert build_city_pacts() == {}  # built once
+    assert {model.__tablename__: _count(model) for model in TABLES} == first
+
+    units = _count(Unit)
+    current = StewardAssignment.ends_on.is_(None)
+    assert first["steward_board"] == units
+    assert (
+        _count(StewardAssignment, current, StewardAssignment.kind == StewardKind.STEWARD) == units
+    )
+    assert _count(StewardAssignment, ~current) > 0  # some buildings changed steward
+    leaders = _count(StewardAssignment, StewardAssignment.kind == StewardKind.LEADER)
+    assert units * 0.7 < leaders < units
+    assert len(set(db.session.scalars(select(StewardBoard.token)))) == units
+
+    campaigns = list(db.session.scalars(select(SigningCampaign)))
+    assert len(campaigns) == _count(Community) == _count(Pact)
+    for campaign in campaigns:
+        agreed = _count(
+            CampaignVote, CampaignVote.campaign_id == campaign.id, CampaignVote.answer == "agree"
+        )
+        assert campaign.agreed_count == agreed
+        assert campaign.household_count == _count(
+            Household, Household.community_id == campaign.community_id
+        )
+        reached = 3 * agreed >= 2 * campaign.household_count
+        assert (campaign.status is CampaignStatus.ADOPTED) == reached
+        in_force = _count(UnitPact, UnitPact.campaign_id == campaign.id)
+        assert in_force == (
+            _count(Unit, Unit.community_id == campaign.community_id) if reached else 0
+        )
+    statuses = {c.status for c in campaigns}
+    assert CampaignStatus.ADOPTED in statuses
+    assert statuses <= {CampaignStatus.ADOPTED, CampaignStatus.OPEN}
+    # One vote per household that answered, the latest of its answers.
+    assert _count(CampaignVote) == db.session.scalar(
+        select(func.count(func.distinct(CampaignAnswer.household_id)))
+    )
+
+    inspections = list(db.session.scalars(select(Inspection)))
+    for row in inspections:
+        items = [getattr(row, item) for item in INSPECTION_ITEMS]
+        assert row.score == round(sum(items) * 100 / 30)
+        assert row.period == row.inspected_on.year * 100 + row.inspected_on.month
+    assert 1.0 < len(inspections) / units / 12 < 1.7
+    assert len({row.score for row in inspections}) > 10
