@@ -21,9 +21,11 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     FromClause,
+    Integer,
     Select,
     String,
     case,
+    cast,
     func,
     insert,
     literal,
@@ -33,6 +35,8 @@ from sqlalchemy import (
     update,
 )
 
+from app import sql
+from app.database import patient
 from app.demo.base import SURNAMES
 from app.demo.city import GIVEN_PAIRS, _analyze, _city_communities, _hash, is_built, numbers
 from app.demo.pacts import CLAUSES
@@ -64,13 +68,25 @@ from app.models import (
     User,
 )
 from app.models.base import UTCDateTime
-from app.periods import add_months, current_period, shanghai_today, utcnow
+from app.periods import shanghai_today, utcnow
 
 STEWARDS_PER_COMPANY = 5
 PACT_CLAUSES = ("clear", "ebike", "wires", "rota", "quiet", "pets", "notices")
 CAMPAIGN_DAYS_AGO = 120  # when the campaigns opened; each round takes ten days
 ROUND_DAYS = 10
 MAX_SCORE = ITEM_MAX * len(INSPECTION_ITEMS)
+TABLES = (
+    Staff,
+    StewardAssignment,
+    StewardBoard,
+    Pact,
+    PactVersion,
+    SigningCampaign,
+    CampaignAnswer,
+    CampaignVote,
+    UnitPact,
+    Inspection,
+)
 
 
 def build_city_pacts() -> dict[str, float]:
@@ -84,6 +100,8 @@ def build_city_pacts() -> dict[str, float]:
 
     def step(name: str, action) -> None:  # type: ignore[no-untyped-def]
         started = time.perf_counter()
+        # A step's statements may outlast the portal's timeouts on a busy machine.
+        patient(db.session.connection())
         action()
         db.session.commit()
         timings[name] = time.perf_counter() - started
@@ -91,7 +109,7 @@ def build_city_pacts() -> dict[str, float]:
     step("stewards, leaders and boards", _duty)
     step("pacts, campaigns, answers and adoptions", _pacts)
     step("a year of inspections", _inspections)
-    step("analyze the pacts tables", _analyze)
+    step("analyze the pacts tables", lambda: _analyze(*(m.__tablename__ for m in TABLES)))
     return timings
 
 
@@ -507,26 +525,17 @@ def _adoptions() -> None:
     )
 
 
-def _days() -> FromClause:
-    """The past year's days as (month, day of month, day, period): month 0 is twelve months
-    ago, month 12 this one; days up to the 28th, so every month has them all."""
-    today = shanghai_today()
-    this_month = current_period()
-    selects = []
-    for month in range(13):
-        period = add_months(this_month, month - 12)
-        for dom in range(1, 29):
-            day = date(period // 100, period % 100, dom)
-            if today - timedelta(days=365) < day <= today:
-                selects.append(
-                    select(
-                        literal(month).label("month"),
-                        literal(dom).label("dom"),
-                        literal(day, Date()).label("day"),
-                        literal(period).label("period"),
-                    )
-                )
-    return union_all(*selects).cte("days")
+def _yyyymmdd(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _day(period: ColumnElement[int], dom: ColumnElement[int]) -> ColumnElement[date]:
+    """The date of day `dom` of month `period` (YYYYMM): a date on PostgreSQL, the ISO text a
+    Date column holds on SQLite."""
+    year, month = period // 100, period % 100
+    if sql.is_postgres():
+        return func.make_date(year, month, cast(dom, Integer), type_=Date)
+    return func.printf("%04d-%02d-%02d", year, month, dom, type_=Date)
 
 
 def _inspections() -> None:
@@ -534,8 +543,14 @@ def _inspections() -> None:
     month. Each unit keeps its level — items of 3–5 points in nine units of twenty, 2–4 in as
     many, 1–3 in the rest — so the rankings hold from month to month. The steward on duty
     inspected; the clerk entered the sheet."""
-    days = _days()
+    today = shanghai_today()
+    since = today - timedelta(days=365)
     months, visits = numbers(13, "months"), numbers(2, "visits")
+    # Month n (1–13) of the year that ends with this one, as YYYYMM; days up to the 28th, so
+    # that every month has them all.
+    index = since.year * 12 + since.month - 1 + months.c.n - 1
+    period = index // 12 * 100 + index % 12 + 1
+    dom = 1 + _draw(Unit.id, months.c.n, visits.c.n, modulo=28)
     collector = _collector()
     on_duty = StewardAssignment.__table__.alias("on_duty")
     quality = _draw(Unit.id, 77, modulo=20)
@@ -549,8 +564,8 @@ def _inspections() -> None:
             Unit.id.label("unit_id"),
             Unit.community_id,
             Unit.building_id,
-            days.c.day,
-            days.c.period,
+            _day(period, dom).label("day"),
+            period.label("period"),
             collector.c.user_id,
             on_duty.c.name,
             *(value.label(item) for item, value in items.items()),
@@ -565,12 +580,11 @@ def _inspections() -> None:
         )
         .join(months, true())
         .join(visits, (visits.c.n == 1) | (_draw(Unit.id, months.c.n, 9, modulo=2) == 0))
-        .join(
-            days,
-            (days.c.month == months.c.n - 1)
-            & (days.c.dom == 1 + _draw(Unit.id, months.c.n, visits.c.n, modulo=28)),
+        .where(
+            Unit.community_id.in_(_communities()),
+            # Within the past year: after `since`, up to today (as YYYYMMDD numbers).
+            (period * 100 + dom).between(_yyyymmdd(since) + 1, _yyyymmdd(today)),
         )
-        .where(Unit.community_id.in_(_communities()))
         .subquery("drawn")
     )
     total = sum((drawn.c[item] for item in INSPECTION_ITEMS), literal(0))

@@ -57,6 +57,8 @@ from app.models import (
     User,
 )
 from app.periods import SHANGHAI, add_months, current_period, shanghai_today, utcnow
+from app.phones import normalise_phone
+from app.rules import RuleError
 
 GRID_WORKER_USERNAME = "gridworker"
 GRID_WORKER = "王立新"  # 新守正物业's grid worker; 乐群物业's has no account
@@ -291,7 +293,7 @@ class _Cast:
     stewards: list[Staff]  # the company's, for the whole company's buildings
     company_buildings: list[int]  # in order, to spread the stewards over them
     units: list[Unit]
-    homes: dict[int, list[Household]]  # by unit, those with a phone to post
+    homes: dict[int, list[Household]]  # by unit, those with a phone that can be posted
     accounts: dict[int, User]  # household id → its resident's account
     grid_worker: str
     staff_accounts: dict[int, User] = field(default_factory=dict)  # staff id → account
@@ -390,7 +392,8 @@ def _cast(community: Community, grid_worker: str | None, rng: random.Random) -> 
         .where(Household.community_id == community.id, Household.phone.is_not(None))
         .order_by(Household.id)
     ):
-        homes[home.unit_id].append(home)
+        if _postable(home.phone):
+            homes[home.unit_id].append(home)
     accounts = dict(
         db.session.execute(
             select(ResidentHousehold.household_id, User)
@@ -413,6 +416,15 @@ def _cast(community: Community, grid_worker: str | None, rng: random.Random) -> 
         grid_worker or _name(rng),
         staff_accounts,
     )
+
+
+def _postable(phone: str) -> bool:
+    """A leader's phone goes on the board: only a number the portal's one rule accepts."""
+    try:
+        normalise_phone(phone)
+    except RuleError:
+        return False
+    return True
 
 
 def _moment(day: date, rng: random.Random) -> datetime:
@@ -448,8 +460,8 @@ def _boards(cast: _Cast, rng: random.Random) -> None:
 
 
 def _assignments(cast: _Cast, rng: random.Random) -> None:
-    """One steward for each building (the company's stewards spread over its buildings, a few
-    buildings' replaced months ago) and a leader living in each unit, but for a few."""
+    """A steward for each building, the company's stewards spread over its buildings (some
+    buildings changed steward months ago), and a leader living in each unit but a few."""
     if db.session.scalar(
         select(StewardAssignment.id)
         .where(StewardAssignment.community_id == cast.community.id)
@@ -481,7 +493,7 @@ def _assignments(cast: _Cast, rng: random.Random) -> None:
         return {
             "staff_id": member.id,
             "name": member.name,
-            "phone": member.phone,
+            "phone": normalise_phone(member.phone),
             "user_id": account.id if account else None,
         }
 
@@ -490,7 +502,7 @@ def _assignments(cast: _Cast, rng: random.Random) -> None:
         return {
             "household_id": home.id,
             "name": home.owner_name,
-            "phone": home.phone,
+            "phone": normalise_phone(home.phone),
             "user_id": account.id if account else None,
         }
 
