@@ -45,12 +45,14 @@ DEFAULT_RUNS = 5
 MONTHS = 12
 
 
-def make_app(url: str) -> Flask:
+def make_app(url: str, workdir: Path) -> Flask:
     return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "bench-" + "x" * 40,
             "LOGIN_RATE_LIMIT": "100000 per minute",
+            # Files the cases make (the boards PDF) go with the temporary database.
+            "UPLOAD_FOLDER": str(workdir / "uploads"),
         }
     )
 
@@ -59,7 +61,7 @@ def fresh_database(url: str | None, workdir: Path, n: int) -> str:
     """An empty database with the schema built by the migrations; its URL."""
     if url is None:
         url = f"sqlite:///{workdir / f'city-{n}.db'}"
-    app = make_app(url)
+    app = make_app(url, workdir)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
@@ -123,7 +125,7 @@ def main() -> None:
         builds, pacts = [], []
         for n in range(max(1, args.build_runs)):
             database = fresh_database(url, Path(workdir), n)
-            app = make_app(database)
+            app = make_app(database, Path(workdir))
             with app.app_context():
                 builds.append(timed(lambda: build_city(communities=args.communities)))
                 pacts.append(timed(build_city_pacts))
