@@ -83,7 +83,7 @@ def sample(bench: Bench) -> PactsSample:
     return _samples[id(bench)]
 
 
-@case("public board page, one unit", runs=RUNS)
+@case("pacts: public board page, one unit", runs=RUNS)
 def public_board_page(bench: Bench) -> None:
     """What a passer-by's phone opens from the QR code: no session, the board by its token."""
     if not any(rule.rule.startswith(BOARD_PREFIX) for rule in bench.app.url_map.iter_rules()):
@@ -94,13 +94,13 @@ def public_board_page(bench: Bench) -> None:
     bench.get_ok(_anonymous[id(bench)], BOARD_PREFIX + sample(bench).token)
 
 
-@case("board standing of one unit, as the public sees it", runs=RUNS)
+@case("pacts: board standing of one unit, as the public sees it", runs=RUNS)
 def board_standing(bench: Bench) -> None:
     """The board's reads without the page around them: duty, pact, latest inspection, honours."""
     standings([sample(bench).unit], AnonymousUserMixin())
 
 
-@case("campaign progress, largest community", runs=RUNS)
+@case("pacts: campaign progress, largest community", runs=RUNS)
 def campaign_progress(bench: Bench) -> None:
     """Agreed, disagreed, not at home and not yet asked (no vote) per unit of the community."""
     s = sample(bench)
@@ -116,7 +116,7 @@ def campaign_progress(bench: Bench) -> None:
     assert rows, "the largest community has no households"
 
 
-@case("monthly ranking, whole city, top 50", runs=RUNS)
+@case("pacts: monthly ranking, whole city, top 50", runs=RUNS)
 def city_ranking(bench: Bench) -> None:
     ranked = unit_ranking(last_month(), true(), across=True).subquery()
     rows = db.session.execute(
@@ -125,7 +125,7 @@ def city_ranking(bench: Bench) -> None:
     assert len(rows) == 50, "fewer than 50 units were inspected last month"
 
 
-@case("boards PDF, largest community", runs=3)
+@case("pacts: boards PDF, largest community", runs=3)
 def community_pdf(bench: Bench) -> None:
     """The print shop's PDF, one A4 page per unit, made as the queue's task makes it (here in
     the bench's own process: the queue runs it at once)."""
