@@ -33,6 +33,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.database import patient  # noqa: E402
 from app.demo.city import build_city, city_sample  # noqa: E402
 from app.demo.city_pacts import build_city_pacts  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -127,6 +128,9 @@ def main() -> None:
             database = fresh_database(url, Path(workdir), n)
             app = make_app(database, Path(workdir))
             with app.app_context():
+                # As `flask demo --scale city` does: a statement of the build may take longer
+                # than the portal's timeouts allow a page.
+                patient(db.session.connection())
                 builds.append(timed(lambda: build_city(communities=args.communities)))
                 pacts.append(timed(build_city_pacts))
                 sample = city_sample()

@@ -39,7 +39,7 @@ from app import sql
 from app.database import patient
 from app.demo.base import SURNAMES
 from app.demo.city import GIVEN_PAIRS, _analyze, _city_communities, _hash, is_built, numbers
-from app.demo.pacts import CLAUSES
+from app.demo.pacts_texts import CLAUSES
 from app.extensions import db
 from app.models import (
     INSPECTION_ITEMS,
