@@ -11,7 +11,9 @@ from app.navigation import Entry, by_role, sections_of
 ADMIN, MANAGER, STEWARD, RESIDENT = Role.ADMIN, Role.MANAGER, Role.STEWARD, Role.RESIDENT
 
 ENTRIES: tuple[Entry, ...] = (
-    Entry("pacts.library.index", _l("Corridor pacts"), (ADMIN, MANAGER, STEWARD), ("/pacts/library",)),
+    Entry(
+        "pacts.library.index", _l("Corridor pacts"), (ADMIN, MANAGER, STEWARD), ("/pacts/library",)
+    ),
 )
 MENU = by_role(ENTRIES)
 SECTIONS = sections_of(ENTRIES)

@@ -25,11 +25,19 @@ def clause(title: str, body: str) -> dict:
 
 
 def test_chinese_text_differs_character_by_character():
-    pieces = text_diff("不在楼道内堆放杂物，保持消防通道畅通。", "不得在楼道内堆放任何杂物，确保消防通道畅通。")
+    pieces = text_diff(
+        "不在楼道内堆放杂物，保持消防通道畅通。", "不得在楼道内堆放任何杂物，确保消防通道畅通。"
+    )
     assert marked(pieces) == "不[+得]在楼道内堆放[+任何]杂物，[-保持][+确保]消防通道畅通。"
     # What was kept and what was inserted spell the new text; kept and deleted the old one.
-    assert "".join(p.text for p in pieces if p.kind is not DEL) == "不得在楼道内堆放任何杂物，确保消防通道畅通。"
-    assert "".join(p.text for p in pieces if p.kind is not INS) == "不在楼道内堆放杂物，保持消防通道畅通。"
+    assert (
+        "".join(p.text for p in pieces if p.kind is not DEL)
+        == "不得在楼道内堆放任何杂物，确保消防通道畅通。"
+    )
+    assert (
+        "".join(p.text for p in pieces if p.kind is not INS)
+        == "不在楼道内堆放杂物，保持消防通道畅通。"
+    )
 
 
 def test_english_text_differs_word_by_word():
@@ -37,7 +45,10 @@ def test_english_text_differs_word_by_word():
         "Keep the [-red car][+blue bike] out[+ of it]"
     )
     # Times change as a whole, not digit by digit.
-    assert marked(text_diff("每天22:00至次日7:00", "每天21:30至次日7:00")) == "每天[-22:00][+21:30]至次日7:00"
+    assert (
+        marked(text_diff("每天22:00至次日7:00", "每天21:30至次日7:00"))
+        == "每天[-22:00][+21:30]至次日7:00"
+    )
 
 
 def test_text_added_or_emptied_whole():
@@ -71,7 +82,9 @@ def test_clauses_added_removed_changed_and_kept():
         (ClauseStatus.ADDED, None, 3),
     ]
     assert marked(diffs[1].body) == "[-22:00][+21:30]后请勿喧哗[+，轻关门]。"
-    assert marked(diffs[2].title) == "[-文明养宠]" and marked(diffs[3].body) == "[+不从窗户私拉电线。]"
+    assert (
+        marked(diffs[2].title) == "[-文明养宠]" and marked(diffs[3].body) == "[+不从窗户私拉电线。]"
+    )
     assert summary(diffs) == {
         ClauseStatus.CHANGED: 1,
         ClauseStatus.REMOVED: 1,
@@ -103,7 +116,9 @@ def test_a_clause_moved_elsewhere_is_one_move_not_a_removal_and_an_addition():
 
 
 def test_a_renamed_clause_with_the_same_text_counts_as_changed():
-    diffs = compare([clause("卫生轮值", "每户轮流打扫一周。")], [clause("卫生值日", "每户轮流打扫一周。")])
+    diffs = compare(
+        [clause("卫生轮值", "每户轮流打扫一周。")], [clause("卫生值日", "每户轮流打扫一周。")]
+    )
     assert [d.status for d in diffs] == [ClauseStatus.CHANGED]
     # The one character the two titles share in the middle is not left standing alone.
     assert marked(diffs[0].title) == "卫生[-轮值][+值日]"

@@ -47,7 +47,7 @@ class ClauseRowForm(Form):
 
     title = StringField(_l("Clause title"), validators=[_at_most(CLAUSE_TITLE_LENGTH)])
     body = TextAreaField(
-        _l("Clause text"), validators=[_at_most(CLAUSE_BODY_LENGTH)], render_kw={"rows": 4}
+        _l("Clause text"), validators=[_at_most(CLAUSE_BODY_LENGTH)], render_kw={"rows": 3}
     )
 
     def validate_title(self, field: StringField) -> None:

@@ -168,7 +168,9 @@ def pact_new(community_id: int) -> ResponseReturnValue:
         return _render_editor(form, focus, community=place, unit=unit)
 
     def save(form: PactForm) -> ResponseReturnValue:
-        version = services.draft_pact(place.id, unit.id if unit else None, form.draft(), current_user)
+        version = services.draft_pact(
+            place.id, unit.id if unit else None, form.draft(), current_user
+        )
         db.session.commit()
         flash(_("The pact has been drafted as version 1."), "success")
         return redirect_to(url_for("pacts.library.pact_show", pact_id=version.pact_id))

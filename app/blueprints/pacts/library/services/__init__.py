@@ -7,7 +7,6 @@ For the other parts of the area: `latest_version(pact_id)`, `versions_of(pact_id
 
 from app.blueprints.pacts.library.services.library import (
     ClauseText,
-    LibraryEntry,
     add_clause,
     clause_history,
     edit_clause,
@@ -17,7 +16,6 @@ from app.blueprints.pacts.library.services.library import (
     retire_clause,
 )
 from app.blueprints.pacts.library.services.overview import (
-    CommunityFigures,
     InForce,
     UnitState,
     community_figures,
@@ -52,9 +50,7 @@ from app.blueprints.pacts.library.services.versions import (
 __all__ = [
     "MAX_CLAUSES",
     "ClauseText",
-    "CommunityFigures",
     "InForce",
-    "LibraryEntry",
     "PactDraft",
     "UnitState",
     "VersionChoice",

@@ -65,9 +65,7 @@ def own_clauses(user: User | None = None) -> Select:
 
 def library(user: User | None = None) -> list[LibraryEntry]:
     """Every clause a drafter may pick, the built-in ones first, in the reader's language."""
-    built_in = [
-        LibraryEntry(c.code, ClauseText(str(c.title), str(c.body)), True) for c in BUILT_IN
-    ]
+    built_in = [LibraryEntry(c.code, ClauseText(str(c.title), str(c.body)), True) for c in BUILT_IN]
     own = [
         LibraryEntry(f"{OWN_PREFIX}{c.id}", ClauseText(c.title, c.body), False)
         for c in db.session.scalars(own_clauses(user))

@@ -150,9 +150,7 @@ def unit_rows(
     if version_id is not None:
         adoptions = current_adoptions(user)
         query = query.where(
-            Unit.id.in_(
-                select(adoptions.c.unit_id).where(adoptions.c.version_id == version_id)
-            )
+            Unit.id.in_(select(adoptions.c.unit_id).where(adoptions.c.version_id == version_id))
         )
     return query
 

@@ -38,7 +38,9 @@ PACT_EXISTS = _l("This unit already has a pact; open it from the community's pag
 COMMUNITY_PACT_EXISTS = _l(
     "This community already has a community-wide pact; open it from the community's page."
 )
-refuse_duplicates(PactVersion.__table__, ("pact_id", "number"), "base", lambda _r: SAVED_MEANWHILE)
+refuse_duplicates(
+    PactVersion.__table__, ("pact_id", "number"), "version", lambda _r: SAVED_MEANWHILE
+)
 refuse_duplicates(Pact.__table__, ("unit_id",), "pact", lambda _r: PACT_EXISTS)
 refuse_duplicates(Pact.__table__, ("community_id",), "pact", lambda _r: COMMUNITY_PACT_EXISTS)
 
@@ -214,11 +216,9 @@ def save_version(pact: Pact, draft: PactDraft, base: int | None, author: User) -
     draft = checked(draft)
     latest = latest_version(pact.id, author)
     if latest is None or base != latest.number:
-        raise RuleError(SAVED_MEANWHILE, "base")
+        raise RuleError(SAVED_MEANWHILE, "version")
     if replace(draft_of(latest), note="") == replace(draft, note=""):
-        raise RuleError(
-            _l("Nothing has changed since version %(n)s.", n=latest.number), "clauses"
-        )
+        raise RuleError(_l("Nothing has changed since version %(n)s.", n=latest.number), "clauses")
     if not draft.note:
         raise RuleError(_l("Say in a few words what changed."), "note")
     return _add_version(pact, latest.number + 1, draft, author)
