@@ -45,8 +45,11 @@ def tenant_ids(company) -> dict:
         "payment_id": factories.payment(home).id,
         "import_id": factories.import_job(community).id,
         "request_id": factories.service_request(home, photo=True).id,
+        "pact_id": (version := factories.pact_version(entrance)).pact_id,
+        "version_id": version.id,
+        "clause_id": factories.pact_clause(company.id).id,
         # Open, over the resident's own unit: every role that may reach it gets its page.
-        "campaign_id": factories.campaign(factories.pact_version(entrance)).id,
+        "campaign_id": factories.campaign(version).id,
         "manager": factories.user(Role.MANAGER, company_id=company.id),
         "steward": factories.user(Role.STEWARD, company_id=company.id),
         "resident": factories.resident(home),

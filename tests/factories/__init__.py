@@ -12,10 +12,13 @@ from tests.factories.fees import (
     reversal,
 )
 from tests.factories.pacts import (
+    adoption,
     board,
     campaign,
     inspection,
     leader_assignment,
+    next_version,
+    pact_clause,
     pact_version,
     steward_assignment,
 )
@@ -36,6 +39,7 @@ from tests.factories.property import (
 __all__ = [
     "PASSWORD",
     "activation_code",
+    "adoption",
     "bill",
     "board",
     "building",
@@ -48,7 +52,9 @@ __all__ = [
     "import_job",
     "inspection",
     "leader_assignment",
+    "next_version",
     "notice",
+    "pact_clause",
     "pact_version",
     "parking_lease",
     "parking_space",

@@ -10,11 +10,12 @@ from app.areas import Area
 from app.blueprints.pacts import access, figures, labels, menu
 from app.blueprints.pacts.campaigns import views as campaigns
 from app.blueprints.pacts.home import views as home
+from app.blueprints.pacts.library import views as library
 
 
 def blueprint() -> Blueprint:
     area = Blueprint("pacts", __name__, url_prefix="/pacts")
-    for part in (home, campaigns):
+    for part in (home, library, campaigns):
         area.register_blueprint(part.bp)
     return area
 

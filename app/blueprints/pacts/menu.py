@@ -20,6 +20,9 @@ ENTRIES: tuple[Entry, ...] = (
         (MANAGER, STEWARD),
         ("/pacts/campaigns",),
     ),
+    Entry(
+        "pacts.library.index", _l("Corridor pacts"), (ADMIN, MANAGER, STEWARD), ("/pacts/library",)
+    ),
 )
 MENU = by_role(ENTRIES)
 SECTIONS = sections_of(ENTRIES)
