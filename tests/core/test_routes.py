@@ -19,6 +19,7 @@ PUBLIC = {
     "auth.account.healthz",
     "auth.account.set_language",
     "auth.activation.activate",
+    "pacts.boards.public_board",
 }
 
 
@@ -29,6 +30,7 @@ def tenant_ids(company) -> dict:
     building = factories.building(community)
     entrance = factories.unit(building)
     home = factories.household(entrance)
+    board = factories.board(entrance)
     return {
         "company_id": company.id,
         "community_id": community.id,
@@ -45,6 +47,7 @@ def tenant_ids(company) -> dict:
         "payment_id": factories.payment(home).id,
         "import_id": factories.import_job(community).id,
         "request_id": factories.service_request(home, photo=True).id,
+        "token": board.token,
         "manager": factories.user(Role.MANAGER, company_id=company.id),
         "steward": factories.user(Role.STEWARD, company_id=company.id),
         "resident": factories.resident(home),

@@ -18,6 +18,7 @@ from tests.factories.pacts import (
     leader_assignment,
     pact_version,
     steward_assignment,
+    unit_pact,
 )
 from tests.factories.property import (
     activation_code,
@@ -60,5 +61,6 @@ __all__ = [
     "staff",
     "steward_assignment",
     "unit",
+    "unit_pact",
     "user",
 ]

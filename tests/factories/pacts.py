@@ -25,6 +25,7 @@ from app.models import (
     StewardBoard,
     StewardKind,
     Unit,
+    UnitPact,
     User,
 )
 from app.periods import utcnow
@@ -146,3 +147,19 @@ def inspection(entrance: Unit | None = None, score: int | None = None, **fields)
         **items,
     }
     return _save(Inspection(**(values | fields)))
+
+
+def unit_pact(version: PactVersion, entrance: Unit | None = None, **fields) -> UnitPact:  # type: ignore[no-untyped-def]
+    """The version in force on its pact's unit (or `entrance`, for a community-wide pact),
+    adopted by an adopted campaign."""
+    adopted_at = fields.pop("adopted_at", utcnow())
+    drive = campaign(version, status=CampaignStatus.ADOPTED, adopted_at=adopted_at)
+    unit_id = entrance.id if entrance is not None else db.session.get(Pact, version.pact_id).unit_id
+    values = {
+        "unit_id": unit_id,
+        "community_id": version.community_id,
+        "version_id": version.id,
+        "campaign_id": drive.id,
+        "adopted_at": adopted_at,
+    }
+    return _save(UnitPact(**(values | fields)))
