@@ -11,6 +11,7 @@ never written into the history: the new one is the board's address.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -154,25 +155,52 @@ class Sheet:
         return adoption.adopted_at.astimezone(SHANGHAI).date() if adoption else None
 
     @property
-    def clause_count(self) -> int:
-        return len(self.standing.pact.clauses) if self.standing.pact else 0
-
-    @property
     def density(self) -> str:
-        """How tightly the printed pact is set, so that a long one still fits its A4 page."""
-        pact = self.standing.pact
-        length = sum(len(c.get("title", "")) + len(c.get("body", "")) for c in pact.clauses) if pact else 0
-        if length > PACT_LONG or self.clause_count > CLAUSES_LONG:
-            return "sheet-denser"
-        if length > PACT_MEDIUM or self.clause_count > CLAUSES_MEDIUM:
-            return "sheet-dense"
-        return ""
+        """The class that sets the printed pact as large as fits its A4 page."""
+        return pact_density(self.standing.pact.clauses if self.standing.pact else [])
 
 
-# Characters of pact text (titles and bodies) and clause counts past which the printed sheet
-# sets the pact smaller; measured on A4 with the vendored font.
-PACT_MEDIUM, PACT_LONG = 600, 1100
-CLAUSES_MEDIUM, CLAUSES_LONG = 8, 12
+@dataclass(frozen=True)
+class Setting:
+    """One size the printed pact can be set in (boards.css): its class, how many CJK
+    characters fill a line, and the height of a line and of the gap after a clause, in mm."""
+
+    css_class: str
+    per_line: int
+    line: float
+    gap: float
+
+
+# From the largest to the smallest, as boards.css sets them on A4 in the vendored font.
+SETTINGS = (
+    Setting("sheet-roomy", 38, 7.3, 2.0),
+    Setting("", 43, 6.1, 1.5),
+    Setting("sheet-dense", 50, 4.9, 1.2),
+    Setting("sheet-denser", 59, 4.0, 0.8),
+)
+# The height the pact's clauses have on the sheet, between the people on duty and the QR code.
+PACT_ROOM_MM = 105
+
+
+def _width(text: str) -> float:
+    # A Latin letter or digit is about half as wide as a Chinese character.
+    return sum(0.55 if ch.isascii() else 1.0 for ch in text)
+
+
+def pact_density(clauses: list[dict]) -> str:
+    """The largest setting whose lines fit the room; a pact too long even for the smallest is
+    cut off at the foot of the sheet (the QR code leads to its whole text)."""
+    for setting in SETTINGS:
+        height = 0.0
+        for clause in clauses:
+            text = f"{clause.get('title', '')} {clause.get('body', '')}"
+            lines = sum(
+                max(1, math.ceil(_width(part) / setting.per_line)) for part in text.split("\n")
+            )
+            height += lines * setting.line + setting.gap
+        if height <= PACT_ROOM_MM:
+            return setting.css_class
+    return SETTINGS[-1].css_class
 
 
 def sheets(where: ColumnElement[bool]) -> list[Sheet]:
@@ -201,9 +229,7 @@ def sheets(where: ColumnElement[bool]) -> list[Sheet]:
         .order_by(Building.sort_key, Building.number, Unit.number)
     ).all()
     found = standings(((r.unit_id, r.building_id, r.community_id) for r in rows), ANONYMOUS)
-    return [
-        Sheet(r.token, r.community, r.building, r.unit, found[r.unit_id]) for r in rows
-    ]
+    return [Sheet(r.token, r.community, r.building, r.unit, found[r.unit_id]) for r in rows]
 
 
 def unit_sheet(board: StewardBoard) -> Sheet:

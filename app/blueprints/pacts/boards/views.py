@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.authz import get_visible_or_404, roles_required
-from app.blueprints.pacts.boards import services
+from app.blueprints.pacts.boards import printing, services
 from app.extensions import db
 from app.listing import search_arg
 from app.models import Building, Community, Role, Unit
 from app.pagination import paginate
+from app.pdf import pdf_response
 from app.periods import shanghai_today
 from app.rendering import redirect_to, render_page
 
@@ -123,3 +125,37 @@ def reissue_board(unit_id: int) -> ResponseReturnValue:
         issuer=services.issuer_name(board),
         issues=services.board_history(board),
     )
+
+
+@bp.get("/boards/communities/<int:community_id>/pdf")
+@roles_required(*READERS)
+def community_pdf(community_id: int) -> ResponseReturnValue:
+    """The print shop's PDF: make it, follow it being made (htmx polls the block), fetch it."""
+    place = get_visible_or_404(Community, community_id)
+    return render_page(
+        "pacts/boards/pdf.html",
+        "status",
+        community=place,
+        counts=services.board_counts(place),
+        job=printing.current_job(place.id),
+    )
+
+
+@bp.post("/boards/communities/<int:community_id>/pdf")
+@roles_required(*READERS)
+def make_pdf(community_id: int) -> ResponseReturnValue:
+    place = get_visible_or_404(Community, community_id)
+    counts = services.board_counts(place)
+    if counts.boards:
+        printing.start(place, counts.boards, str(get_locale()))
+    return redirect_to(url_for("pacts.boards.community_pdf", community_id=place.id))
+
+
+@bp.get("/boards/communities/<int:community_id>/boards.pdf")
+@roles_required(*READERS)
+def download_pdf(community_id: int) -> ResponseReturnValue:
+    place = get_visible_or_404(Community, community_id)
+    data = printing.ready_pdf(place.id)
+    if data is None:
+        abort(404)
+    return pdf_response(data, _("Steward boards of %(name)s", name=place.name) + ".pdf")
