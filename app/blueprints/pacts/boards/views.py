@@ -156,6 +156,6 @@ def make_pdf(community_id: int) -> ResponseReturnValue:
 def download_pdf(community_id: int) -> ResponseReturnValue:
     place = get_visible_or_404(Community, community_id)
     data = printing.ready_pdf(place.id)
-    if data is None:
-        abort(404)
+    if data is None:  # not made yet, or being made again: the page that makes it
+        return redirect_to(url_for("pacts.boards.community_pdf", community_id=place.id))
     return pdf_response(data, _("Steward boards of %(name)s", name=place.name) + ".pdf")
