@@ -19,6 +19,7 @@ PUBLIC = {
     "auth.account.healthz",
     "auth.account.set_language",
     "auth.activation.activate",
+    "pacts.boards.public_board",
 }
 
 
@@ -29,6 +30,7 @@ def tenant_ids(company) -> dict:
     building = factories.building(community)
     entrance = factories.unit(building)
     home = factories.household(entrance)
+    board = factories.board(entrance)
     return {
         "company_id": company.id,
         "community_id": community.id,
@@ -50,6 +52,7 @@ def tenant_ids(company) -> dict:
         "clause_id": factories.pact_clause(company.id).id,
         # Open, over the resident's own unit: every role that may reach it gets its page.
         "campaign_id": factories.campaign(version).id,
+        "token": board.token,
         "manager": factories.user(Role.MANAGER, company_id=company.id),
         "steward": factories.user(Role.STEWARD, company_id=company.id),
         "resident": factories.resident(home),

@@ -23,6 +23,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "pacts.library.index", _l("Corridor pacts"), (ADMIN, MANAGER, STEWARD), ("/pacts/library",)
     ),
+    Entry("pacts.boards.index", _l("Steward boards"), (MANAGER,), ("/pacts/boards",)),
 )
 MENU = by_role(ENTRIES)
 SECTIONS = sections_of(ENTRIES)
