@@ -8,11 +8,12 @@ from flask import Blueprint
 
 from app.areas import Area
 from app.blueprints.pacts import access, labels, menu
+from app.blueprints.pacts.stewards import views as stewards
 
 
 def blueprint() -> Blueprint:
     area = Blueprint("pacts", __name__, url_prefix="/pacts")
-    for part in ():
+    for part in (stewards,):
         area.register_blueprint(part.bp)
     return area
 

@@ -3,11 +3,15 @@ Each role's menu keeps the order of this list."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.models import Role
 from app.navigation import Entry, by_role, sections_of
 
 ADMIN, MANAGER, STEWARD, RESIDENT = Role.ADMIN, Role.MANAGER, Role.STEWARD, Role.RESIDENT
 
-ENTRIES: tuple[Entry, ...] = ()
+ENTRIES: tuple[Entry, ...] = (
+    Entry("pacts.stewards.index", _l("Stewards"), (ADMIN, MANAGER, STEWARD), ("/pacts/stewards",)),
+)
 MENU = by_role(ENTRIES)
 SECTIONS = sections_of(ENTRIES)
