@@ -60,7 +60,7 @@ class PostForm(FlaskForm):
     """What every posting asks: from when, and for a building or community whether to fill only
     the gaps (a unit's own form drops that choice)."""
 
-    starts_on = _day(_l("From"), _l("Enter the day they start."))
+    starts_on = _day(_l("On the board from"), _l("Enter the day they start."))
     only_missing = BooleanField(
         _l("Only the units that have none"),
         description=_l("Leave the units that already have one as they are."),
@@ -138,4 +138,4 @@ class LeaderForm(PostForm):
 
 
 class EndForm(FlaskForm):
-    ends_on = _day(_l("Until"), _l("Enter the day they leave the board."))
+    ends_on = _day(_l("Leaves the board on"), _l("Enter the day they leave the board."))

@@ -54,15 +54,15 @@ history.register(
     actions={"assigned": _l("Posted on the board"), "ended": _l("Taken off the board")},
     fields={
         "kind": _l("Role"),
-        "name": _l("Name"),
+        "name": _l("Full name"),
         "phone": _l("Phone"),
         "starts_on": _l("From"),
         "ends_on": _l("Until"),
         "building": _l("Building"),
         "unit": _l("Unit"),
         "room": _l("Room"),
-        "units": _l("Units"),
-        "replaced": _l("Replaced"),
+        "units": _l("Units posted"),
+        "replaced": _l("Holders replaced"),
     },
     values={"kind": history.coded(StewardKind)},
 )
