@@ -7,10 +7,10 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.extensions import db
-from app.models import Role, StaffPosition, StewardAssignment, StewardKind
+from app.models import Building, Role, StaffPosition, StewardAssignment, StewardKind, Unit
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -204,6 +204,12 @@ def test_a_rule_refusal_shows_on_its_field_without_htmx_too(manager, world):
     assert "Choose a household of this building." in html and 'value="外楼的人"' in html
 
 
+def test_a_new_leader_form_starts_from_a_household_of_the_unit(manager, world):
+    html = text(manager.get(f"/pacts/stewards/units/{world.units[1].id}", headers=EN))
+    assert f'<option selected value="{world.homes[1].id}">' in html
+    assert 'value="业主2"' in html and 'value="13900000002"' in html
+
+
 def test_the_leaders_fields_follow_the_household_chosen(manager, world):
     path = f"/pacts/stewards/buildings/{world.one.id}/leader-fields"
     html = text(manager.get(f"{path}?leader-household_id={world.homes[0].id}", headers=HX | EN))
@@ -292,3 +298,36 @@ def test_posting_needs_the_csrf_token(manager, world):
         data={"steward-staff_id": world.zhang.id, "steward-starts_on": "2026-11-18"},
     )
     assert response.status_code == 400 and current(world.units[0]) is None
+
+
+def test_the_grid_of_a_400_unit_community_takes_as_many_queries_as_a_small_one(manager, world):
+    def statements(place) -> int:  # type: ignore[no-untyped-def]
+        """How many statements the grid's first page of `place` runs."""
+        seen: list[str] = []
+
+        def note(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            assert manager.get(f"/pacts/stewards/communities/{place.id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        return len(seen)
+
+    large = factories.community(world.company)
+    blocks = [
+        Building(community_id=large.id, number=str(n), floors=6, sort_key=n) for n in range(60)
+    ]
+    db.session.add_all(blocks)
+    db.session.flush()
+    db.session.add_all(
+        Unit(building_id=b.id, community_id=large.id, number=str(n))
+        for b in blocks
+        for n in range(7)
+    )
+    db.session.commit()
+    factories.steward_assignment(
+        db.session.scalars(select(Unit).where(Unit.community_id == large.id)).first()
+    )
+    assert statements(large) == statements(world.community)

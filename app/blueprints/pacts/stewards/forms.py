@@ -127,9 +127,16 @@ class LeaderForm(PostForm):
             unit = str(_l("Unit %(u)s", u=home.unit_number))
             groups.setdefault(unit, []).append((home.id, f"{home.room} · {home.owner_name}"))
         self.household_id.choices = groups
-        self.set_accounts(self.household_id.data)
+        self._set_accounts(self.household_id.data)
 
-    def set_accounts(self, household_id: int | None) -> None:
+    def choose(self, home: Any) -> None:
+        """Show `home` (a row of services.household_choices) chosen, with its owner's name and
+        phone to post and its accounts to link."""
+        self.household_id.data = home.id
+        self.name.data, self.phone.data = home.owner_name, home.phone
+        self._set_accounts(home.id)
+
+    def _set_accounts(self, household_id: int | None) -> None:
         """The accounts of the chosen household to link, after "none"."""
         self.user_id.choices = [("", str(_l("No account")))] + [
             (row.id, f"{row.display_name} ({RELATIONS.get(row.relation, row.relation)})")

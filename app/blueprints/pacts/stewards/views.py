@@ -23,7 +23,6 @@ from app.models import (
     Building,
     Community,
     Company,
-    Household,
     Role,
     StewardAssignment,
     StewardKind,
@@ -39,6 +38,9 @@ bp = Blueprint("stewards", __name__)
 READERS = (Role.ADMIN, Role.MANAGER, Role.STEWARD)
 EDITORS = (Role.MANAGER,)
 BUILDINGS_PER_PAGE = 8  # a page of the grid: some fifty units, in two queries
+# A unit's page holds both posting forms: their fields' names and ids must differ.
+STEWARD_PREFIX, LEADER_PREFIX = "steward-", "leader-"
+Page = Callable[..., str]  # a page's renderer: (block, **forms) -> the page or the block
 
 
 def _can_edit() -> bool:
@@ -94,7 +96,8 @@ def community(community_id: int) -> ResponseReturnValue:
     gap = request.args.get("gap")
     gap = Gap(gap) if gap in set(Gap) else None
     buildings = paginate(services.building_rows(place, gap), per_page=BUILDINGS_PER_PAGE)
-    changes = services.recent_changes(place) if _can_edit() else []
+    # The history is the company office's and the district's to read, as the roster's is.
+    changes = services.recent_changes(place) if current_user.role != Role.STEWARD else []
     return render_page(
         "pacts/stewards/community.html",
         "grid",
@@ -188,12 +191,11 @@ def leader_fields(building_id: int) -> ResponseReturnValue:
     from the roster (the form asks for them when a household is picked)."""
     block = get_visible_or_404(Building, building_id)
     chosen = request.args.get(f"{LEADER_PREFIX}household_id", type=int)
-    home = db.session.get(Household, chosen) if chosen else None
-    form = _leader_form(Target.of_building(block))
-    if home is not None and home.unit.building_id == block.id:
-        form.household_id.data = home.id
-        form.name.data, form.phone.data = home.owner_name, home.phone
-        form.set_accounts(home.id)
+    households = services.household_choices(block)
+    form = LeaderForm(households, prefix=LEADER_PREFIX)
+    for home in households:
+        if home.id == chosen:
+            form.choose(home)
     return render_page("pacts/stewards/_leader_fields.html", form=form)
 
 
@@ -207,7 +209,7 @@ def _unit_page(unit: Unit, block: str | None = None, **forms: Any) -> str:
         forms.setdefault("steward_form", _steward_form(target))
         forms.setdefault("leader_form", _leader_form(target))
         for kind in StewardKind:
-            forms.setdefault(f"end_{kind.value}", EndForm(prefix=f"end-{kind.value}-"))
+            forms.setdefault(f"end_{kind.value}", _end_form(kind))
     return render_page(
         "pacts/stewards/unit.html",
         block,
@@ -259,7 +261,7 @@ def end(assignment_id: int) -> ResponseReturnValue:
     assignment = get_visible_or_404(StewardAssignment, assignment_id)
     entrance = db.session.get(Unit, assignment.unit_id)
     name = f"end_{assignment.kind.value}"
-    form = EndForm(prefix=f"end-{assignment.kind.value}-")
+    form = _end_form(assignment.kind)
     back = url_for(".unit", unit_id=entrance.id)
     if form.validate_on_submit():
         try:
@@ -280,9 +282,6 @@ def end(assignment_id: int) -> ResponseReturnValue:
 
 # --- the forms and their answers -------------------------------------------------------------
 
-STEWARD_PREFIX, LEADER_PREFIX = "steward-", "leader-"
-Page = Callable[..., str]
-
 
 def _fitted(form: PostForm, target: Target) -> PostForm:
     return form.for_one_unit() if target.unit is not None else form
@@ -294,9 +293,19 @@ def _steward_form(target: Target) -> StewardForm:
 
 
 def _leader_form(target: Target) -> LeaderForm:
+    """The leader form of the target's building; a new one shows a household chosen (of the
+    target unit, when it has one) with its owner's name and phone filled in."""
     building = target.building
     households = services.household_choices(building) if building is not None else []
-    return _fitted(LeaderForm(households, prefix=LEADER_PREFIX), target)  # type: ignore[return-value]
+    form = LeaderForm(households, prefix=LEADER_PREFIX)
+    if request.method == "GET" and households:
+        own = [home for home in households if target.unit and home.unit_id == target.unit.id]
+        form.choose((own or households)[0])
+    return _fitted(form, target)  # type: ignore[return-value]
+
+
+def _end_form(kind: StewardKind) -> EndForm:
+    return EndForm(prefix=f"end-{kind.value}-")
 
 
 def _answer(

@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, Date, exists, func, insert, literal, selec
 
 from app import history
 from app.audit import record
+from app.authz import scope, visible
 from app.blueprints.property.roster.services import normalise_phone
 from app.extensions import db
 from app.models import (
@@ -358,32 +359,38 @@ def end(assignment: StewardAssignment, ends_on: date) -> None:
 # --- the choices a form offers ---------------------------------------------------------------
 
 
-def staff_choices(community: Community) -> list[Staff]:
+def staff_choices(community: Community, user: User | None = None) -> list[Staff]:
     """Active staff of the company running the community, its stewards (物业管家) first."""
     return list(
         db.session.scalars(
-            select(Staff)
+            visible(Staff, user)
             .where(Staff.company_id == community.company_id, Staff.is_active.is_(True))
             .order_by((Staff.position != StaffPosition.STEWARD), Staff.name, Staff.id)
         )
     )
 
 
-def household_choices(building: Building) -> list[Any]:
-    """The households of the building, by unit and room: (id, unit number, room, owner)."""
+def household_choices(building: Building, user: User | None = None) -> list[Any]:
+    """The households of the building, by unit and room: id, unit_id, unit_number, room,
+    owner_name and phone."""
     return list(
         db.session.execute(
             select(
-                Household.id, Unit.number.label("unit_number"), Household.room, Household.owner_name
+                Household.id,
+                Household.unit_id,
+                Unit.number.label("unit_number"),
+                Household.room,
+                Household.owner_name,
+                Household.phone,
             )
             .join(Unit, Unit.id == Household.unit_id)
-            .where(Unit.building_id == building.id)
+            .where(Unit.building_id == building.id, scope(Household, user))
             .order_by(Unit.number, Household.floor, Household.room)
         )
     )
 
 
-def account_choices(household_id: int | None) -> list[Any]:
+def account_choices(household_id: int | None, user: User | None = None) -> list[Any]:
     """The active resident accounts linked to the household: (id, display name, relation)."""
     if household_id is None:
         return []
@@ -393,6 +400,7 @@ def account_choices(household_id: int | None) -> list[Any]:
             .join(ResidentHousehold, ResidentHousehold.user_id == User.id)
             .where(
                 ResidentHousehold.household_id == household_id,
+                scope(ResidentHousehold, user),
                 User.role == Role.RESIDENT,
                 User.is_active.is_(True),
             )
