@@ -117,8 +117,12 @@ def test_a_steward_is_posted_with_their_own_phone_or_the_one_typed(world):
     )
     assert post.assigned_by_user_id == world.manager.id
 
-    post_steward(Target.of_unit(world.units[1]), world.li, by=world.manager, phone=" 13912345678 ")
-    assert current(world.units[1]).phone == "13912345678"
+    post_steward(
+        Target.of_unit(world.units[1]), world.li, by=world.manager, phone=" 139 1234 5678 "
+    )
+    assert current(world.units[1]).phone == "13912345678"  # the stored form of app.phones
+    post_steward(Target.of_unit(world.units[2]), world.li, by=world.manager, phone="(0717) 6551020")
+    assert current(world.units[2]).phone == "0717-6551020"
 
 
 def test_replacing_ends_the_old_holder_on_the_new_start_and_keeps_the_history(world):

@@ -120,7 +120,7 @@ def test_the_grid_marks_the_gaps_and_filters_them(manager, world):
     path = f"/pacts/stewards/communities/{world.community.id}"
     html = text(manager.get(path, headers=EN))
     assert "Building 1" in html and "Building 2" in html
-    assert 'href="tel:13800000001"' in html
+    assert 'href="tel:+8613800000001"' in html
     assert html.count('class="duty-gap"') == 2 and html.count("No leader</span>") == 2
     assert "1 without a steward" in html and "Missing someone (2)" in html
 

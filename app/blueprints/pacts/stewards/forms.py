@@ -7,15 +7,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Field, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional
 
 from app.blueprints.pacts.stewards import services
 from app.blueprints.property.roster.services import RELATIONS
+from app.fields import PhoneField
 from app.inputs import record_id
 from app.models import Staff, StaffPosition
 from app.periods import shanghai_today
-from app.rules import RuleError
 
 NOT_A_DAY = _l("Enter a date, e.g. 2026-11-18.")
 NOT_LISTED = _l("Choose one of the options.")
@@ -24,14 +24,6 @@ NOT_LISTED = _l("Choose one of the options.")
 def optional_id(value: Any) -> int | None:
     """An id, or None for the empty choice ("none")."""
     return None if value in (None, "") else record_id(value)
-
-
-def _typed_phone(_form: FlaskForm, field: Field) -> None:
-    if (field.data or "").strip():
-        try:
-            services.posted_phone(field.data)
-        except RuleError as error:
-            raise ValidationError(str(error.message)) from None
 
 
 def _day(label: Any, missing: Any) -> DateField:
@@ -43,14 +35,9 @@ def _day(label: Any, missing: Any) -> DateField:
     )
 
 
-def _phone(description: Any) -> StringField:
-    return StringField(
+def _phone(description: Any) -> PhoneField:
+    return PhoneField(
         _l("Phone on the board"),
-        validators=[
-            Optional(),
-            Length(max=32, message=_l("Use at most 32 characters.")),
-            _typed_phone,
-        ],
         description=description,
         render_kw={"inputmode": "tel", "autocomplete": "off"},
     )

@@ -25,7 +25,6 @@ from sqlalchemy import ColumnElement, Date, exists, func, insert, literal, selec
 from app import history
 from app.audit import record
 from app.authz import scope, visible
-from app.blueprints.property.roster.services import normalise_phone
 from app.extensions import db
 from app.models import (
     Building,
@@ -42,6 +41,7 @@ from app.models import (
 )
 from app.models.base import UTCDateTime
 from app.periods import shanghai_today, utcnow
+from app.phones import normalise_phone
 from app.rules import RuleError, refuse_duplicates
 
 ENTITY = "stewards"
@@ -153,13 +153,12 @@ class Person:
 
 
 def posted_phone(text: str | None, fallback: str | None = None) -> str:
-    """The phone to print on the board: what was typed, else the one on record.
-    PHONE: the project's one rule, app.phones.normalise_phone, replaces the roster's here once
-    branch `phone` lands."""
-    phone = normalise_phone((text or "").strip() or fallback)
-    if phone is None:
+    """The phone to print on the board, in the stored form: what was typed, else the one on
+    record (the staff member's, the household's)."""
+    phone = (text or "").strip() or (fallback or "").strip()
+    if not phone:
         raise RuleError(_l("Enter the phone number to post on the board."), "phone")
-    return phone
+    return normalise_phone(phone)
 
 
 def check_day(day: date, field: str) -> None:
