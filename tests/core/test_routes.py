@@ -53,6 +53,7 @@ def tenant_ids(company) -> dict:
         # Open, over the resident's own unit: every role that may reach it gets its page.
         "campaign_id": factories.campaign(version).id,
         "token": board.token,
+        "assignment_id": factories.steward_assignment(entrance).id,
         "manager": factories.user(Role.MANAGER, company_id=company.id),
         "steward": factories.user(Role.STEWARD, company_id=company.id),
         "resident": factories.resident(home),

@@ -12,11 +12,12 @@ from app.blueprints.pacts.boards import views as boards
 from app.blueprints.pacts.campaigns import views as campaigns
 from app.blueprints.pacts.home import views as home
 from app.blueprints.pacts.library import views as library
+from app.blueprints.pacts.stewards import views as stewards
 
 
 def blueprint() -> Blueprint:
     area = Blueprint("pacts", __name__, url_prefix="/pacts")
-    for part in (home, boards, library, campaigns):
+    for part in (home, stewards, boards, library, campaigns):
         area.register_blueprint(part.bp)
     return area
 

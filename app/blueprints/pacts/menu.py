@@ -24,6 +24,7 @@ ENTRIES: tuple[Entry, ...] = (
         "pacts.library.index", _l("Corridor pacts"), (ADMIN, MANAGER, STEWARD), ("/pacts/library",)
     ),
     Entry("pacts.boards.index", _l("Steward boards"), (MANAGER,), ("/pacts/boards",)),
+    Entry("pacts.stewards.index", _l("Stewards"), (ADMIN, MANAGER, STEWARD), ("/pacts/stewards",)),
 )
 MENU = by_role(ENTRIES)
 SECTIONS = sections_of(ENTRIES)
