@@ -45,6 +45,8 @@ def tenant_ids(company) -> dict:
         "payment_id": factories.payment(home).id,
         "import_id": factories.import_job(community).id,
         "request_id": factories.service_request(home, photo=True).id,
+        "inspection_id": (inspected := factories.inspection(entrance)).id,
+        "photo_id": factories.inspection_photo(inspected).id,
         "manager": factories.user(Role.MANAGER, company_id=company.id),
         "steward": factories.user(Role.STEWARD, company_id=company.id),
         "resident": factories.resident(home),

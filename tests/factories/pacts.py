@@ -17,6 +17,7 @@ from app.models import (
     Community,
     Household,
     Inspection,
+    InspectionPhoto,
     Pact,
     PactVersion,
     Role,
@@ -146,3 +147,18 @@ def inspection(entrance: Unit | None = None, score: int | None = None, **fields)
         **items,
     }
     return _save(Inspection(**(values | fields)))
+
+
+def inspection_photo(of: Inspection | None = None, **fields) -> InspectionPhoto:  # type: ignore[no-untyped-def]
+    """A real photo stored as the inspections part stores one, attached to an inspection."""
+    import io
+
+    from app.uploads import save_image
+    from tests.factories.property import photo_bytes
+
+    of = of or inspection()
+    values = {
+        "inspection_id": of.id,
+        "stored_name": save_image(io.BytesIO(photo_bytes()), "inspections"),
+    }
+    return _save(InspectionPhoto(**(values | fields)))

@@ -9,11 +9,12 @@ from flask import Blueprint
 from app.areas import Area
 from app.blueprints.pacts import access, figures, labels, menu
 from app.blueprints.pacts.home import views as home
+from app.blueprints.pacts.inspections import views as inspections
 
 
 def blueprint() -> Blueprint:
     area = Blueprint("pacts", __name__, url_prefix="/pacts")
-    for part in (home,):
+    for part in (home, inspections):
         area.register_blueprint(part.bp)
     return area
 

@@ -13,6 +13,21 @@ ADMIN, MANAGER, STEWARD, RESIDENT = Role.ADMIN, Role.MANAGER, Role.STEWARD, Role
 ENTRIES: tuple[Entry, ...] = (
     Entry("pacts.home.my_units", _l("My units"), (STEWARD,)),
     Entry("pacts.home.my_building", _l("My building"), (RESIDENT,)),
+    Entry(
+        "pacts.inspections.new_inspection",
+        _l("Record inspection"),
+        (STEWARD,),
+        ("/pacts/inspections",),
+    ),
+    Entry(
+        "pacts.inspections.inspections_index",
+        _l("Inspections"),
+        (ADMIN, MANAGER),
+        ("/pacts/inspections",),
+    ),
+    Entry(
+        "pacts.inspections.honour_board", _l("Honour board"), (ADMIN, MANAGER, STEWARD, RESIDENT)
+    ),
 )
 MENU = by_role(ENTRIES)
 SECTIONS = sections_of(ENTRIES)
