@@ -298,4 +298,3 @@ def test_inspections_this_month_for_the_dashboards(place):
     assert services.inspections_this_month(mine, 202610) == (1, 100.0)
     nobody = select(Community.id).where(Community.id == -1)
     assert services.inspections_this_month(nobody) == (0, None)
-
