@@ -75,7 +75,7 @@ def test_the_posted_steward_the_leader_and_the_managers_may_inspect(place):
 
 def test_a_resident_who_leads_nothing_is_told_why(place):
     assert services.unit_for(place.neighbour, place.unit.id) is not None  # their own unit
-    assert "building leader" in str(services.refusal(place.neighbour, place.unit))
+    assert "楼栋长" in str(services.refusal(place.neighbour, place.unit))
     # A unit they neither live in nor lead is not theirs to see at all.
     assert services.unit_for(place.neighbour, place.other_unit.id) is None
 
@@ -83,7 +83,7 @@ def test_a_resident_who_leads_nothing_is_told_why(place):
 def test_a_steward_of_the_company_not_posted_to_the_unit_is_refused(place):
     other = factories.user(Role.STEWARD, company_id=place.company.id)
     factories.staff(place.company, user_id=other.id)
-    assert "posted" in str(services.refusal(other, place.unit))
+    assert "物业管家" in str(services.refusal(other, place.unit))
     # An account with no staff record is refused the same way.
     bare = factories.user(Role.STEWARD, company_id=place.company.id)
     assert services.refusal(bare, place.unit) is not None
@@ -155,10 +155,10 @@ def test_recording_stores_the_checklist_its_score_and_who_inspected(place):
 @pytest.mark.parametrize(
     ("day", "message"),
     [
-        (lambda today: today + timedelta(days=1), "future"),
-        (lambda today: today - timedelta(days=services.MAX_AGE_DAYS + 1), "within"),
-        (lambda today: date(1999, 1, 1), "within"),
-        (lambda today: None, "date"),
+        (lambda today: today + timedelta(days=1), "不能晚于今天"),
+        (lambda today: today - timedelta(days=services.MAX_AGE_DAYS + 1), "31 天内"),
+        (lambda today: date(1999, 1, 1), "31 天内"),
+        (lambda today: None, "请填写检查日期"),
     ],
     ids=["tomorrow", "too-old", "last-century", "missing"],
 )
