@@ -15,10 +15,14 @@ from app.models import Role
 from tests import factories
 
 
+def rows_of(span, level, reach, user):  # type: ignore[no-untyped-def]
+    return services.with_places(
+        db.session.execute(services.ranking(span, level, reach, user)).all()
+    )
+
+
 def ranked(span, level, reach, user, name=lambda r: r.unit):  # type: ignore[no-untyped-def]
-    return [
-        (name(r), r.rank) for r in db.session.execute(services.ranking(span, level, reach, user))
-    ]
+    return [(name(r), r.rank) for r in rows_of(span, level, reach, user)]
 
 
 def test_ties_share_a_rank_and_the_next_rank_is_skipped(place):
@@ -48,12 +52,8 @@ def test_a_month_and_a_quarter_rank_their_own_inspections(place):
     assert ranked(last_month, Level.UNITS, reach, place.manager) == [("2", 1), ("1", 2)]
     assert ranked(last_quarter, Level.UNITS, reach, place.manager) == [("1", 1), ("2", 2)]
     assert services.span_of(SpanKind.QUARTER, 202611) == Span.quarter_of(202610)
-    rows = list(
-        db.session.execute(
-            services.ranking(Span.quarter_of(202608), Level.UNITS, reach, place.manager)
-        )
-    )
-    assert [(r.unit, float(r.average), r.inspections) for r in rows] == [
+    rows = rows_of(Span.quarter_of(202608), Level.UNITS, reach, place.manager)
+    assert [(r.unit, r.average, r.inspections) for r in rows] == [
         ("1", 100.0, 1),
         ("2", 90.0, 1),
     ]
@@ -99,21 +99,16 @@ def test_buildings_by_the_average_of_all_their_inspections(place):
     factories.inspection(place.unit, inspected_on=date(2026, 10, 20))  # 100
     factories.inspection(place.other_unit, inspected_on=date(2026, 10, 2), score=70)
     factories.inspection(factories.unit(block), inspected_on=date(2026, 10, 3), score=88)
-    rows = list(
-        db.session.execute(
-            services.ranking(
-                Span.month(202610), Level.BUILDINGS, Reach(place.community.id), place.manager
-            )
-        )
-    )
-    assert [(r.building, float(r.average), r.inspections, r.rank) for r in rows] == [
-        ("1", 90.0, 3, 1),
-        ("2", 88.0, 1, 2),
+    rows = rows_of(Span.month(202610), Level.BUILDINGS, Reach(place.community.id), place.manager)
+    assert [(r.building, r.average, r.inspections, r.unit, r.rank) for r in rows] == [
+        ("1", 90.0, 3, None, 1),
+        ("2", 88.0, 1, None, 2),
     ]
 
 
 def test_the_ranking_is_one_query_a_page_at_a_time(app, place):
-    """However many units there are, the page reads its rows and the count: two statements."""
+    """However many units there are, a page reads the count, its rows and their places: three
+    statements."""
     for n in range(30):
         entrance = factories.unit(place.building, number=f"{n + 10}")
         factories.inspection(entrance, inspected_on=date(2026, 10, 1 + n % 28), score=n)
@@ -126,11 +121,11 @@ def test_the_ranking_is_one_query_a_page_at_a_time(app, place):
     event.listen(db.engine, "before_cursor_execute", count_statement)
     try:
         total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-        page = db.session.execute(query.limit(25)).all()
+        page = services.with_places(db.session.execute(query.limit(25)).all())
     finally:
         event.remove(db.engine, "before_cursor_execute", count_statement)
-    assert (total, len(page), len(statements)) == (30, 25, 2)
-    assert page[0].rank == 1 and page[0].average == 29
+    assert (total, len(page), len(statements)) == (30, 25, 3)
+    assert (page[0].rank, page[0].average, page[0].unit) == (1, 29.0, "39")
 
 
 # --- the honour board -----------------------------------------------------------------------

@@ -69,7 +69,9 @@ def test_a_steward_records_an_inspection_with_photos(steward, manager, login_as,
     assert saved.inspector_name == "张管家"
 
     page = manager.get(f"/pacts/inspections/{saved.id}").get_data(as_text=True)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; 四楼灯坏了" in page and "<script>alert" not in page
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; 四楼灯坏了" in page and "<script>alert" not in page
+    )
     assert "张管家" in page and ">90<" in page
     photos = db.session.scalars(
         select(InspectionPhoto).where(InspectionPhoto.inspection_id == saved.id)
@@ -179,7 +181,7 @@ def test_another_companys_unit_is_404(steward, manager, place):
     foreign = factories.unit()
     for client in (steward, manager):
         assert client.get(f"{NEW}?unit_id={foreign.id}").status_code == 404
-        url, data = form_of(client, place.unit)
+        _url, data = form_of(client, place.unit)
         assert client.post(f"{NEW}?unit_id={foreign.id}", data=data).status_code == 404
         assert client.get(f"/pacts/inspections/units/{foreign.id}").status_code == 404
     assert inspections() == []
@@ -253,7 +255,9 @@ def test_the_communitys_list_filters_and_refuses_a_bad_month(manager, place):
     november = factories.inspection(place.other_unit, inspected_on=date(2026, 11, 2))
     url = f"/pacts/inspections/communities/{place.community.id}"
     page = manager.get(url).get_data(as_text=True)
-    assert f"/pacts/inspections/{october.id}" in page and f"/pacts/inspections/{november.id}" in page
+    assert (
+        f"/pacts/inspections/{october.id}" in page and f"/pacts/inspections/{november.id}" in page
+    )
     page = manager.get(f"{url}?month=2026-10").get_data(as_text=True)
     assert f"/pacts/inspections/{october.id}" in page
     assert f"/pacts/inspections/{november.id}" not in page
@@ -262,9 +266,7 @@ def test_the_communitys_list_filters_and_refuses_a_bad_month(manager, place):
     assert f"/pacts/inspections/{october.id}" not in page
     for bad in ("2026-13", "3000-01"):
         response = manager.get(f"{url}?month={bad}")
-        assert response.status_code == 422 and 'id="month-error"' in response.get_data(
-            as_text=True
-        )
+        assert response.status_code == 422 and 'id="month-error"' in response.get_data(as_text=True)
     assert manager.get(f"{url}?building=999999").status_code == 422
     index = manager.get("/pacts/inspections").get_data(as_text=True)
     assert "兴隆苑" in index and url in index
@@ -306,7 +308,7 @@ def test_the_honour_board_page(login_as, manager, place):
     resident = login_as(user=place.neighbour)
     mine = resident.get("/pacts/inspections/honours").get_data(as_text=True)
     assert "兴隆苑" in mine and mine.count('class="honour-roll"') == 1
-    assert f"{NEW}\"" not in mine  # the neighbour leads nothing
+    assert f'{NEW}"' not in mine  # the neighbour leads nothing
     leader = login_as(user=place.leader).get("/pacts/inspections/honours").get_data(as_text=True)
     assert f'href="{NEW}"' in leader
 
@@ -332,4 +334,3 @@ def test_staff_pages_are_closed_to_residents(login_as, place):
         "/pacts/inspections/rankings",
     ):
         assert resident.get(url).status_code == 403
-

@@ -264,6 +264,7 @@ def inspection_rankings() -> ResponseReturnValue:
         community_id=int(community) if community else None,
         company_id=int(company) if company and companies is not None else None,
     )
+    page = paginate(services.ranking(span, level, reach, current_user))
     earlier = services.span_of(kind, add_months(span.first, -1))
     later = services.span_of(kind, add_months(span.last, 1))
     return render_page(
@@ -274,7 +275,7 @@ def inspection_rankings() -> ResponseReturnValue:
         level=level,
         reach=reach,
         names={"community": dict(communities), "company": dict(companies or [])},
-        rows=paginate(services.ranking(span, level, reach, current_user)),
+        rows=replace(page, items=services.with_places(page.items)),
         args=_args(),
         earlier=earlier,
         later=later if later.first <= current_period() else None,

@@ -6,6 +6,7 @@ from app.blueprints.pacts.inspections.services.rankings import (
     CommunityHonours,
     Honoured,
     Level,
+    Ranked,
     Reach,
     SpanHonours,
     completed_span,
@@ -15,6 +16,7 @@ from app.blueprints.pacts.inspections.services.rankings import (
     inspections_this_month,
     ranking,
     span_of,
+    with_places,
 )
 from app.blueprints.pacts.inspections.services.reading import (
     TREND_MONTHS,
@@ -64,6 +66,7 @@ __all__ = [
     "MonthAverage",
     "NotAllowed",
     "Place",
+    "Ranked",
     "Reach",
     "SpanHonours",
     "UnitTile",
@@ -90,4 +93,5 @@ __all__ = [
     "unit_for",
     "unit_inspections",
     "unit_tiles",
+    "with_places",
 ]
