@@ -9,7 +9,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.auth.services import MIN_PASSWORD_LENGTH, create_user
 from app.database import patient
-from app.demo import build_city, city_counts, database_is_empty, load_full_demo
+from app.demo import (
+    build_city,
+    build_city_pacts,
+    city_counts,
+    database_is_empty,
+    load_full_demo,
+)
 from app.extensions import db
 from app.models import COMPANY_STAFF_ROLES, Company, Role
 
@@ -25,13 +31,15 @@ def init_app(app: Flask) -> None:
     "--scale",
     type=click.Choice(["demo", "city"]),
     default="demo",
-    help="city: about 2,000 communities and 110,000 households with a year of bills and payments.",
+    help="city: about 2,000 communities and 110,000 households with a year of bills and"
+    " payments, and the pacts area: boards, stewards, pacts, campaigns, a year of inspections.",
 )
 def demo(if_empty: bool, scale: str) -> None:
     """Load the demo communities and accounts (idempotent)."""
     patient(db.session.connection())
     if scale == "city":
-        for step, seconds in build_city().items():
+        # The pacts area is a step of its own: it completes a city built before it existed.
+        for step, seconds in (build_city() | build_city_pacts()).items():
             click.echo(f"{step}: {seconds:.1f} s")
         counts = city_counts()
         click.echo("City data set ready: " + ", ".join(f"{n} {t}" for t, n in counts.items()))

@@ -8,6 +8,8 @@ from wtforms.validators import ValidationError
 
 from app.money import MoneyError, fen_to_yuan, parse_yuan
 from app.periods import FIRST_PERIOD, LAST_PERIOD, PeriodOutOfRange, format_period, parse_period
+from app.phones import normalise_phone
+from app.rules import RuleError
 
 
 class MoneyField(StringField):
@@ -27,6 +29,27 @@ class MoneyField(StringField):
         if getattr(self, "raw_text", None) is not None:
             return self.raw_text
         return str(fen_to_yuan(self.data)) if self.data is not None else ""
+
+
+class PhoneField(StringField):
+    """An optional phone number whose `.data` is the number as stored (`app.phones`), None when
+    empty or refused, keeping exactly what the user typed for redisplay."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return  # left out of the submission, as StringField does: the stored number stands
+        self.raw_text = valuelist[0]
+        self.data = None
+        if self.raw_text.strip():
+            try:
+                self.data = normalise_phone(self.raw_text)
+            except RuleError as error:
+                self.process_errors.append(str(error.message))
+
+    def _value(self) -> str:
+        if getattr(self, "raw_text", None) is not None:
+            return self.raw_text
+        return self.data or ""
 
 
 def validate_period_text(_form: object, field: StringField) -> None:

@@ -16,6 +16,7 @@ from app.models import Role
 from app.money import chinese_capital, format_fen
 from app.navigation import MenuEntry, menu
 from app.periods import format_period
+from app.phones import phone_link
 
 
 def render_page(template: str, block: str | None = None, **context: Any) -> str:
@@ -45,6 +46,7 @@ def init_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_fen
     app.jinja_env.filters["capital"] = chinese_capital
     app.jinja_env.filters["period"] = format_period
+    app.jinja_env.filters["tel"] = phone_link
     app.jinja_env.filters["number"] = lambda value: format_decimal(value or 0)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

@@ -12,6 +12,8 @@ server's own time):
         bench.get_ok(bench.manager, f"/property/roster/households?q=101&community_id={community}")
 
 A case that only opens a page is one line, `page("name", "manager", "/path/{community_id}")`.
+A case whose feature is not in this build raises `Skipped("why")`: the runner lists it under
+the table instead of timing it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ class Case:
 
 
 CASES: list[Case] = []
+
+
+class Skipped(Exception):
+    """Raised by a case that cannot run in this build, with the reason."""
 
 
 def case(name: str, runs: int | None = None, warmup: bool = True) -> Callable[[Callable], Callable]:

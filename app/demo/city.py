@@ -58,6 +58,7 @@ from app.models import (
     FeeRate,
     Household,
     HouseholdCredit,
+    Inspection,
     LateFeeMode,
     LateFeeRule,
     ManagementMode,
@@ -69,6 +70,8 @@ from app.models import (
     PaymentMethod,
     ReceiptCounter,
     Role,
+    SigningCampaign,
+    StewardBoard,
     Unit,
     User,
 )
@@ -602,16 +605,18 @@ def _late_fees() -> None:
     assess_late_fees(shanghai_today())
 
 
-def _analyze() -> None:
+def _analyze(*tables: str) -> None:
+    """Fresh statistics for `tables`, or for every table."""
     if sql.is_postgres():
         # VACUUM as well, as autovacuum would after a bulk load: it clears the dead rows the
         # bulk UPDATEs leave and sets the visibility map, without which an index-only scan
         # (the collection-rate report's) must read the table after all. Not in a transaction.
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
+            connection.execute(text(f"VACUUM ANALYZE {', '.join(tables)}"))
     else:
-        db.session.execute(text("ANALYZE"))
+        for table in tables or ("",):
+            db.session.execute(text(f"ANALYZE {table}"))
 
 
 def city_sample() -> CitySample:
@@ -632,5 +637,15 @@ def city_counts() -> dict[str, int]:
     """Rows per table of the whole database, for the command's report."""
     return {
         model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Company, Community, Household, ParkingLease, Bill, Payment)
+        for model in (
+            Company,
+            Community,
+            Household,
+            ParkingLease,
+            Bill,
+            Payment,
+            StewardBoard,
+            SigningCampaign,
+            Inspection,
+        )
     }

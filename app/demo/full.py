@@ -1,7 +1,8 @@
 """The demo as `flask --app wsgi demo` loads it: `base`'s communities, homes and accounts,
 then each area's activity on top — the roster's corrections, an Excel import, a year of service
-requests, notices, fee items with twelve months of bills, and the payments against them — so
-that every page of a fresh install has something real to show. Idempotent, like each part."""
+requests, notices, fee items with twelve months of bills, the payments against them, and the
+corridor pacts with their boards, stewards, campaigns and inspections — so that every page of
+a fresh install has something real to show. Idempotent, like each part."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import random
 
 from sqlalchemy import func, select
 
-from app.demo import billing, imports, notices, payments, requests, roster
+from app.demo import billing, imports, notices, pacts, payments, requests, roster
 from app.demo.base import load_demo
 from app.extensions import db
 from app.models import Bill, Community, Notice, Payment, ServiceRequest, User
 
-# In this order: payments pay the bills that billing issues.
-AREAS = (roster, imports, requests, notices, billing, payments)
+# In this order: payments pay the bills that billing issues; pacts needs the managers' accounts
+# that payments makes for the Yichang companies.
+AREAS = (roster, imports, requests, notices, billing, payments, pacts)
 
 
 def load_full_demo() -> dict[str, int]:

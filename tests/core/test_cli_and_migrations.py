@@ -64,6 +64,7 @@ def test_demo_is_idempotent_and_has_the_documented_accounts(app, database):
         "merchant",
         "officer",
         "steward",
+        "gridworker",
         "cashier-jmyw",
         "cashier-wjg",
         "cashier-xl",

@@ -19,6 +19,7 @@ PUBLIC = {
     "auth.account.healthz",
     "auth.account.set_language",
     "auth.activation.activate",
+    "pacts.boards.public_board",
 }
 
 
@@ -29,6 +30,7 @@ def tenant_ids(company) -> dict:
     building = factories.building(community)
     entrance = factories.unit(building)
     home = factories.household(entrance)
+    board = factories.board(entrance)
     return {
         "company_id": company.id,
         "community_id": community.id,
@@ -45,6 +47,12 @@ def tenant_ids(company) -> dict:
         "payment_id": factories.payment(home).id,
         "import_id": factories.import_job(community).id,
         "request_id": factories.service_request(home, photo=True).id,
+        "pact_id": (version := factories.pact_version(entrance)).pact_id,
+        "version_id": version.id,
+        "clause_id": factories.pact_clause(company.id).id,
+        # Open, over the resident's own unit: every role that may reach it gets its page.
+        "campaign_id": factories.campaign(version).id,
+        "token": board.token,
         "inspection_id": (inspected := factories.inspection(entrance)).id,
         "photo_id": factories.inspection_photo(inspected).id,
         "manager": factories.user(Role.MANAGER, company_id=company.id),

@@ -12,11 +12,14 @@ from tests.factories.fees import (
     reversal,
 )
 from tests.factories.pacts import (
+    adoption,
     board,
     campaign,
     inspection,
     inspection_photo,
     leader_assignment,
+    next_version,
+    pact_clause,
     pact_version,
     steward_assignment,
 )
@@ -37,6 +40,7 @@ from tests.factories.property import (
 __all__ = [
     "PASSWORD",
     "activation_code",
+    "adoption",
     "bill",
     "board",
     "building",
@@ -50,7 +54,9 @@ __all__ = [
     "inspection",
     "inspection_photo",
     "leader_assignment",
+    "next_version",
     "notice",
+    "pact_clause",
     "pact_version",
     "parking_lease",
     "parking_space",

@@ -19,6 +19,7 @@ from app.models import (
     Inspection,
     InspectionPhoto,
     Pact,
+    PactClause,
     PactVersion,
     Role,
     SigningCampaign,
@@ -26,10 +27,11 @@ from app.models import (
     StewardBoard,
     StewardKind,
     Unit,
+    UnitPact,
     User,
 )
 from app.periods import utcnow
-from tests.factories.base import _next, _save, user
+from tests.factories.base import _next, _save, company, user
 from tests.factories.property import household, staff, unit
 
 
@@ -147,6 +149,56 @@ def inspection(entrance: Unit | None = None, score: int | None = None, **fields)
         **items,
     }
     return _save(Inspection(**(values | fields)))
+
+
+def pact_clause(company_id: int | None = None, **fields) -> PactClause:  # type: ignore[no-untyped-def]
+    """A clause of a company's own pact library."""
+    if company_id is None:
+        company_id = company().id
+    values = {
+        "company_id": company_id,
+        "title": f"车位管理{_next()}",
+        "body": "私家车按划线停放，不占用消防车道。",
+        "created_by_user_id": user(Role.MANAGER, company_id=company_id).id,
+    }
+    return _save(PactClause(**(values | fields)))
+
+
+def adoption(version: PactVersion, entrance: Unit | None = None, **fields) -> UnitPact:  # type: ignore[no-untyped-def]
+    """The version in force on a unit (by default the pact's own unit), as an adopted campaign
+    over it leaves it."""
+    pact = db.session.get(Pact, version.pact_id)
+    unit_id = entrance.id if entrance is not None else pact.unit_id
+    adopted_at = fields.pop("adopted_at", utcnow())
+    over = campaign(
+        version,
+        status=CampaignStatus.ADOPTED,
+        adopted_at=adopted_at,
+        scope=CampaignScope.UNIT,
+        unit_id=unit_id,
+    )
+    values = {
+        "unit_id": unit_id,
+        "community_id": version.community_id,
+        "version_id": version.id,
+        "campaign_id": over.id,
+        "adopted_at": adopted_at,
+    }
+    return _save(UnitPact(**(values | fields)))
+
+
+def next_version(version: PactVersion, **fields) -> PactVersion:  # type: ignore[no-untyped-def]
+    """The pact's next version after `version`, its text the same unless told otherwise."""
+    values = {
+        "pact_id": version.pact_id,
+        "community_id": version.community_id,
+        "number": version.number + 1,
+        "title": version.title,
+        "clauses": list(version.clauses),
+        "note": "修订",
+        "created_by_user_id": version.created_by_user_id,
+    }
+    return _save(PactVersion(**(values | fields)))
 
 
 def inspection_photo(of: Inspection | None = None, **fields) -> InspectionPhoto:  # type: ignore[no-untyped-def]

@@ -13,6 +13,17 @@ ADMIN, MANAGER, STEWARD, RESIDENT = Role.ADMIN, Role.MANAGER, Role.STEWARD, Role
 ENTRIES: tuple[Entry, ...] = (
     Entry("pacts.home.my_units", _l("My units"), (STEWARD,)),
     Entry("pacts.home.my_building", _l("My building"), (RESIDENT,)),
+    # Stewards and grid workers open the canvass lists from here.
+    Entry(
+        "pacts.campaigns.campaign_list",
+        _l("Signing campaigns"),
+        (MANAGER, STEWARD),
+        ("/pacts/campaigns",),
+    ),
+    Entry(
+        "pacts.library.index", _l("Corridor pacts"), (ADMIN, MANAGER, STEWARD), ("/pacts/library",)
+    ),
+    Entry("pacts.boards.index", _l("Steward boards"), (MANAGER,), ("/pacts/boards",)),
     Entry(
         "pacts.inspections.new_inspection",
         _l("Record inspection"),

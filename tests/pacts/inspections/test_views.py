@@ -97,7 +97,7 @@ def test_the_form_is_dated_today_and_offers_six_rows_of_buttons(steward, place):
     assert f'max="{shanghai_today().isoformat()}"' in page
     assert page.count('class="segmented"') == len(INSPECTION_ITEMS)
     assert page.count('type="radio"') == len(INSPECTION_ITEMS) * 6
-    assert "楼道畅通" in page and "无飞线" in page
+    assert "楼道畅通" in page and "照明完好" in page
     assert 'enctype="multipart/form-data"' in page and "multiple" in page
 
 

@@ -261,6 +261,8 @@ def cells(**overrides: str) -> dict[str, Cell]:
         ("phone", "138 0000 0001", "13800000001"),
         ("phone", "+86-13800000001", "13800000001"),
         ("phone", "0717-6551020", "0717-6551020"),
+        ("phone", "（０７１７）６５５ １０２０", "0717-6551020"),
+        ("phone", "07176551020", "0717-6551020"),
         ("phone", "", None),
         ("owner_name", "欧阳  娜娜", "欧阳 娜娜"),
     ],
@@ -289,6 +291,9 @@ def test_values_are_normalised(field, text, expected):
         ("floor", "六", "floor"),
         ("phone", "12345", "phone"),
         ("phone", "1380000000", "phone"),
+        ("phone", "6551020", "phone"),  # no area code
+        ("phone", "10086", "phone"),
+        ("phone", "+1 415 555 2671", "phone"),
         ("room", "1" * 17, "too_long"),
         ("owner_name", "王" * 61, "too_long"),
     ],

@@ -104,14 +104,6 @@ def test_bad_areas_are_refused(text):
     assert error.value.field == "area_m2"
 
 
-def test_phone_numbers_are_checked():
-    assert services.normalise_phone(" 138 0000 1234 ") == "138 0000 1234"
-    assert services.normalise_phone("") is None
-    for bad in ("abc", "12", "1380000123x"):
-        with pytest.raises(RuleError):
-            services.normalise_phone(bad)
-
-
 def test_number_ranges_keep_their_padding():
     assert services.parse_numbers("1-3", "units", 1, 99, 30) == ["1", "2", "3"]
     assert services.parse_numbers("01-02", "rooms", 1, 99, 30) == ["01", "02"]

@@ -127,7 +127,7 @@ def test_inline_edit_swaps_the_row_and_records_history(manager, world):
     assert 'value="13800000001"' in editor and "row-editing" in editor
 
     response = edit_household(
-        manager, home.id, owner_name="王建国", phone="13912345678", area_m2="89.5"
+        manager, home.id, owner_name="王建国", phone="+86 139 1234 5678", area_m2="89.5"
     )
     row = text(response)
     assert response.status_code == 200

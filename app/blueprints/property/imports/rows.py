@@ -14,13 +14,13 @@ from typing import Any
 
 from app.blueprints.property.imports.reading import COLUMNS, EMPTY, Cell
 from app.blueprints.property.roster.services import strip_suffix
+from app.phones import normalise_phone
+from app.rules import RuleError
 
 MAX_AREA = Decimal("99999999.99")  # Numeric(10, 2)
 FLOORS = range(-5, 201)
 _AREA_UNIT = re.compile(r"\s*(m2|平方米|平米)$")  # after NFKC, ㎡ and m² are both "m2"
 _FLOOR = re.compile(r"(-?\d{1,4})\s*(层|楼|f)?")
-_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
-_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(?:-\d{1,6})?")
 
 
 class _BadValue(ValueError):
@@ -53,13 +53,10 @@ def _area(text: str) -> Decimal:
 
 
 def _phone(text: str) -> str:
-    compact = re.sub(r"\s", "", text)
-    mobile = _MOBILE.fullmatch(compact.replace("-", ""))
-    if mobile:
-        return mobile.group(1)
-    if _LANDLINE.fullmatch(compact):
-        return compact
-    raise _BadValue("phone")
+    try:
+        return normalise_phone(text)
+    except RuleError:
+        raise _BadValue("phone") from None
 
 
 _PARSERS = {

@@ -82,8 +82,8 @@ ERROR_MESSAGES = {
     "area_large": _l("Too large for a floor area."),
     "floor": _l("Not a floor: a whole number from -5 to 200."),
     "phone": _l(
-        "Not a phone number: an 11-digit mobile number, or a landline with its area code "
-        "such as 023-62801234."
+        "Not a Chinese mobile number (11 digits) or a landline with its area code, such as "
+        "023-62881234."
     ),
     "duplicate": _l("The same room as row %(other)s of the file."),
     "exists": _l("This room is already in the community."),

@@ -1,5 +1,6 @@
-"""Forms of the roster. Parsing rules shared with the services (areas, phones, ranges) live
-in the services, so that a form and a test of the service refuse the same input."""
+"""Forms of the roster. Parsing rules shared with the services (areas, ranges) live in the
+services, so that a form and a test of the service refuse the same input; phones follow the
+project's one rule through `PhoneField`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import ValidationError as WTFormsValidationError
 
 from app.blueprints.property.roster import services
+from app.fields import PhoneField
 from app.inputs import record_id
 from app.labels import label
 from app.models import ManagementMode, StaffPosition
@@ -72,11 +74,7 @@ class HouseholdEditForm(FlaskForm):
         _l("Owner"),
         validators=[Optional(), Length(max=60, message=_l("At most 60 characters."))],
     )
-    phone = StringField(
-        _l("Phone"),
-        validators=[Optional(), _checked_by(services.normalise_phone)],
-        render_kw={"inputmode": "tel", "autocomplete": "off"},
-    )
+    phone = PhoneField(_l("Phone"), render_kw={"inputmode": "tel", "autocomplete": "off"})
     area_m2 = StringField(
         _l("Floor area (m²)"),
         validators=[
@@ -89,7 +87,7 @@ class HouseholdEditForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         return {
             "owner_name": (self.owner_name.data or "").strip(),
-            "phone": services.normalise_phone(self.phone.data),
+            "phone": self.phone.data,
             "area_m2": services.parse_area(self.area_m2.data),
         }
 
@@ -232,11 +230,7 @@ class StaffForm(ReturnForm):
         _l("Full name"),
         validators=[DataRequired(_l("Enter the name.")), Length(max=60)],
     )
-    phone = StringField(
-        _l("Phone"),
-        validators=[Optional(), _checked_by(services.normalise_phone)],
-        render_kw={"inputmode": "tel"},
-    )
+    phone = PhoneField(_l("Phone"), render_kw={"inputmode": "tel"})
     position = ChoiceField(_l("Position"))
     is_party_member = BooleanField(_l("Party member (党员)"))
 
@@ -248,7 +242,7 @@ class StaffForm(ReturnForm):
     def values(self) -> dict[str, Any]:
         return {
             "name": self.name.data.strip(),
-            "phone": services.normalise_phone(self.phone.data),
+            "phone": self.phone.data,
             "position": StaffPosition(self.position.data),
             "is_party_member": bool(self.is_party_member.data),
         }

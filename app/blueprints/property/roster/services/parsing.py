@@ -1,4 +1,4 @@
-"""What the roster accepts as typed: phone numbers, floor areas, building and unit numbers.
+"""What the roster accepts as typed: floor areas, building and unit numbers (phones: app.phones).
 
 Forms, services and imports read a manager's text through the same functions, so a form and a
 test of the service refuse the same input.
@@ -15,7 +15,6 @@ from app.rules import RuleError
 
 MAX_AREA = Decimal("9999.99")
 AREA = re.compile(r"[0-9]{1,6}(?:\.[0-9]+)?")
-PHONE = re.compile(r"\+?[0-9][0-9 -]{4,30}")
 # The word after a number (3栋 → 3, 2单元 → 2, 101室 → 101): the roster keeps bare numbers, so
 # "3栋" typed in a form or a spreadsheet must meet the "3" already there.
 SUFFIXES = {
@@ -29,15 +28,6 @@ MAX_FLOORS = 200  # as the building's CHECK constraint
 # which the generator and imports both give them and the edit form accepts.
 NON_NUMERIC_SORT_KEY = MAX_SORT_KEY = 1_000_000
 NUMBERED = re.compile(r"[0-9]{1,6}")
-
-
-def normalise_phone(text: str | None) -> str | None:
-    value = (text or "").strip()
-    if not value:
-        return None
-    if not PHONE.fullmatch(value):
-        raise RuleError(_l("Enter a phone number of digits, e.g. 13800001234."), "phone")
-    return value
 
 
 def parse_area(text: str | Decimal | None, field: str = "area_m2") -> Decimal:

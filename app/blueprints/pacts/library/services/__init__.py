@@ -1,0 +1,86 @@
+"""Corridor pacts (楼道公约) and their texts: the clause library, pacts drafted from it or copied
+from another, their versions and where each is in force.
+
+For the other parts of the area: `latest_version(pact_id)`, `versions_of(pact_id)` and
+`version_choices(community_id, unit_id)` (the versions a campaign may put to the households).
+"""
+
+from app.blueprints.pacts.library.services.library import (
+    ClauseText,
+    add_clause,
+    clause_history,
+    edit_clause,
+    library,
+    own_clauses,
+    picked,
+    retire_clause,
+)
+from app.blueprints.pacts.library.services.overview import (
+    InForce,
+    UnitState,
+    community_figures,
+    community_rows,
+    copy_sources,
+    current_adoptions,
+    in_force_by_version,
+    in_force_units,
+    unit_rows,
+)
+from app.blueprints.pacts.library.services.versions import (
+    MAX_CLAUSES,
+    PactDraft,
+    VersionChoice,
+    checked,
+    copy_of,
+    default_title,
+    draft_of,
+    draft_pact,
+    existing_pact,
+    from_library,
+    latest_version,
+    pact_place,
+    place_label,
+    save_version,
+    version_by_number,
+    version_choices,
+    version_ids,
+    versions_of,
+)
+
+__all__ = [
+    "MAX_CLAUSES",
+    "ClauseText",
+    "InForce",
+    "PactDraft",
+    "UnitState",
+    "VersionChoice",
+    "add_clause",
+    "checked",
+    "clause_history",
+    "community_figures",
+    "community_rows",
+    "copy_of",
+    "copy_sources",
+    "current_adoptions",
+    "default_title",
+    "draft_of",
+    "draft_pact",
+    "edit_clause",
+    "existing_pact",
+    "from_library",
+    "in_force_by_version",
+    "in_force_units",
+    "latest_version",
+    "library",
+    "own_clauses",
+    "pact_place",
+    "picked",
+    "place_label",
+    "retire_clause",
+    "save_version",
+    "unit_rows",
+    "version_by_number",
+    "version_choices",
+    "version_ids",
+    "versions_of",
+]
