@@ -54,6 +54,8 @@ def tenant_ids(company) -> dict:
         "campaign_id": factories.campaign(version).id,
         "token": board.token,
         "assignment_id": factories.steward_assignment(entrance).id,
+        "inspection_id": (inspected := factories.inspection(entrance)).id,
+        "photo_id": factories.inspection_photo(inspected).id,
         "manager": factories.user(Role.MANAGER, company_id=company.id),
         "steward": factories.user(Role.STEWARD, company_id=company.id),
         "resident": factories.resident(home),

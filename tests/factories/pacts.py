@@ -17,6 +17,7 @@ from app.models import (
     Community,
     Household,
     Inspection,
+    InspectionPhoto,
     Pact,
     PactClause,
     PactVersion,
@@ -198,3 +199,18 @@ def next_version(version: PactVersion, **fields) -> PactVersion:  # type: ignore
         "created_by_user_id": version.created_by_user_id,
     }
     return _save(PactVersion(**(values | fields)))
+
+
+def inspection_photo(of: Inspection | None = None, **fields) -> InspectionPhoto:  # type: ignore[no-untyped-def]
+    """A real photo stored as the inspections part stores one, attached to an inspection."""
+    import io
+
+    from app.uploads import save_image
+    from tests.factories.property import photo_bytes
+
+    of = of or inspection()
+    values = {
+        "inspection_id": of.id,
+        "stored_name": save_image(io.BytesIO(photo_bytes()), "inspections"),
+    }
+    return _save(InspectionPhoto(**(values | fields)))

@@ -25,6 +25,21 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry("pacts.boards.index", _l("Steward boards"), (MANAGER,), ("/pacts/boards",)),
     Entry("pacts.stewards.index", _l("Stewards"), (ADMIN, MANAGER, STEWARD), ("/pacts/stewards",)),
+    Entry(
+        "pacts.inspections.new_inspection",
+        _l("Record inspection"),
+        (STEWARD,),
+        ("/pacts/inspections",),
+    ),
+    Entry(
+        "pacts.inspections.inspections_index",
+        _l("Inspections"),
+        (ADMIN, MANAGER),
+        ("/pacts/inspections",),
+    ),
+    Entry(
+        "pacts.inspections.honour_board", _l("Honour board"), (ADMIN, MANAGER, STEWARD, RESIDENT)
+    ),
 )
 MENU = by_role(ENTRIES)
 SECTIONS = sections_of(ENTRIES)
