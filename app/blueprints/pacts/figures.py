@@ -10,19 +10,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.authz import scope
+from app.blueprints.pacts.inspections import services as inspections
+from app.blueprints.pacts.stewards import services as stewards
 from app.dashboards import Figure, Panel
 from app.extensions import db
 from app.models import (
     CampaignStatus,
-    Inspection,
     Role,
     SigningCampaign,
-    StewardAssignment,
-    Unit,
     UnitPact,
     User,
 )
-from app.periods import current_period
 
 
 @dataclass(frozen=True)
@@ -38,33 +36,14 @@ class PactFigures:
 
 
 def pact_figures(user: User | None = None, period: int | None = None) -> PactFigures:
-    on_duty = (
-        select(
-            StewardAssignment.unit_id,
-            func.count().filter(StewardAssignment.kind == "steward").label("stewards"),
-            func.count().filter(StewardAssignment.kind == "leader").label("leaders"),
-        )
-        .where(StewardAssignment.ends_on.is_(None), scope(StewardAssignment, user))
-        .group_by(StewardAssignment.unit_id)
-        .subquery()
-    )
-    duty = db.session.execute(
-        select(
-            func.count().filter(on_duty.c.stewards > 0),
-            func.count().filter(on_duty.c.leaders > 0),
-            func.count().filter((on_duty.c.stewards > 0) & (on_duty.c.leaders > 0)),
-        )
-    ).one()
-    inspections = db.session.execute(
-        select(func.count(), func.avg(Inspection.score)).where(
-            Inspection.period == (period or current_period()), scope(Inspection, user)
-        )
-    ).one()
+    communities = stewards.visible_communities(user)
+    duty = stewards.coverage(communities)
+    inspected, average = inspections.inspections_this_month(communities, period)
     return PactFigures(
-        units=db.session.scalar(select(func.count(Unit.id)).where(scope(Unit, user))),
-        with_steward=duty[0],
-        with_leader=duty[1],
-        with_both=duty[2],
+        units=duty.units,
+        with_steward=duty.with_steward,
+        with_leader=duty.with_leader,
+        with_both=duty.with_both,
         with_pact=db.session.scalar(
             select(func.count(func.distinct(UnitPact.unit_id))).where(scope(UnitPact, user))
         ),
@@ -73,8 +52,8 @@ def pact_figures(user: User | None = None, period: int | None = None) -> PactFig
                 SigningCampaign.status == CampaignStatus.OPEN, scope(SigningCampaign, user)
             )
         ),
-        inspections=inspections[0],
-        average_score=None if inspections[1] is None else float(inspections[1]),
+        inspections=inspected,
+        average_score=average,
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.authz import scope, visible
 from app.blueprints.pacts.standing import UnitStanding, last_month, standings, unit_ranking
+from app.blueprints.pacts.stewards import services as stewards
 from app.extensions import db
 from app.models import (
     Building,
@@ -15,8 +16,6 @@ from app.models import (
     Household,
     Inspection,
     Staff,
-    StewardAssignment,
-    StewardKind,
     Unit,
     User,
 )
@@ -80,8 +79,8 @@ class StewardUnit:
     """A unit on a steward's round and what it lacks."""
 
     unit: Unit
-    building: Building
-    community: Community
+    building_number: str
+    community_name: str
     standing: UnitStanding
     inspected_this_month: bool
 
@@ -100,32 +99,25 @@ class StewardUnit:
 def steward_units(user: User, period: int | None = None) -> list[StewardUnit]:
     """The units whose current steward is the user's staff record, those lacking something
     first."""
-    mine = (
-        select(StewardAssignment.unit_id)
-        .join(Staff, Staff.id == StewardAssignment.staff_id)
-        .where(
-            Staff.user_id == user.id,
-            StewardAssignment.kind == StewardKind.STEWARD,
-            StewardAssignment.ends_on.is_(None),
-            scope(StewardAssignment, user),
-        )
-    )
-    rows = db.session.execute(
-        select(Unit, Building, Community)
-        .join(Building, Building.id == Unit.building_id)
-        .join(Community, Community.id == Unit.community_id)
-        .where(Unit.id.in_(mine), scope(Unit, user))
-        .order_by(Community.name, Building.sort_key, Building.number, Unit.number)
-    ).all()
+    staff_id = db.session.scalar(select(Staff.id).where(Staff.user_id == user.id))
+    if staff_id is None:
+        return []
+    rows = db.session.execute(stewards.units_of_staff(staff_id, user)).all()
+    unit_ids = [row.Unit.id for row in rows]
     inspected = set(
         db.session.scalars(
             select(Inspection.unit_id).where(
-                Inspection.unit_id.in_(mine),
+                Inspection.unit_id.in_(unit_ids),
                 Inspection.period == (period or current_period()),
                 scope(Inspection, user),
             )
         )
     )
-    found = standings([(u.id, b.id, c.id) for u, b, c in rows], user)
-    units = [StewardUnit(u, b, c, found[u.id], u.id in inspected) for u, b, c in rows]
+    found = standings([(r.Unit.id, r.Unit.building_id, r.Unit.community_id) for r in rows], user)
+    units = [
+        StewardUnit(
+            r.Unit, r.building_number, r.community_name, found[r.Unit.id], r.Unit.id in inspected
+        )
+        for r in rows
+    ]
     return sorted(units, key=lambda s: not s.missing)

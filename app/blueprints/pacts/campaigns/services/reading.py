@@ -477,6 +477,10 @@ def version_community(version_id: int | None, user: User | None = None) -> int |
 
 def units_in_scope(campaign: SigningCampaign) -> list[Any]:
     """The units a campaign covers, with their building, in the buildings' order."""
+    return _units_with_buildings(units_in(campaign))
+
+
+def _units_with_buildings(where: Any) -> list[Any]:
     return list(
         db.session.execute(
             select(
@@ -486,7 +490,7 @@ def units_in_scope(campaign: SigningCampaign) -> list[Any]:
                 Building.number.label("building_number"),
             )
             .join(Building, Building.id == Unit.building_id)
-            .where(units_in(campaign))
+            .where(where)
             .order_by(Building.sort_key, Building.number, Unit.number)
         )
     )
@@ -507,16 +511,4 @@ def building_choices(community_id: int | None, user: User | None = None) -> list
 def unit_choices(community_id: int | None, user: User | None = None) -> list[Any]:
     if community_id is None:
         return []
-    return list(
-        db.session.execute(
-            select(
-                Unit.id,
-                Unit.number,
-                Building.id.label("building_id"),
-                Building.number.label("building_number"),
-            )
-            .join(Building, Building.id == Unit.building_id)
-            .where(scope(Unit, user), Unit.community_id == community_id)
-            .order_by(Building.sort_key, Building.number, Unit.number)
-        )
-    )
+    return _units_with_buildings(scope(Unit, user) & (Unit.community_id == community_id))
