@@ -19,7 +19,7 @@ def test_a_resident_sees_their_stewards_and_their_buildings_inspections(database
     factories.inspection(elsewhere, inspected_on=date(2026, 11, 4))
 
     page = login_as(Role.RESIDENT, resident).get("/pacts/my-building").get_data(as_text=True)
-    assert "李管家" in page and 'href="tel:13812345678"' in page
+    assert "李管家" in page and 'href="tel:+8613812345678"' in page
     assert "别家管家" not in page
     assert "90" in page  # the score of the building's inspection
     assert "本单元尚未推选楼栋长。" in page
