@@ -39,3 +39,4 @@ def test_a_steward_sees_their_units_with_what_each_lacks(database, login_as):
     assert page.count('<li class="steward-unit') == 1
     assert "无生效公约" in page and "本月未检查" in page
     assert "缺楼栋长" not in page
+    assert f"/pacts/inspections/new?unit_id={entrance.id}" in page
