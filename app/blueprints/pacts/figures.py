@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -59,12 +60,27 @@ def pact_figures(user: User | None = None, period: int | None = None) -> PactFig
 
 def _figures(user: User) -> list[Figure]:
     f = pact_figures(user)
+    inspections_list = url_for("pacts.inspections.inspections_index")
     return [
-        Figure(f.with_both, _l("Units with a steward and a leader"), whole=f.units),
-        Figure(f.with_pact, _l("Units with an adopted pact"), whole=f.units),
-        Figure(f.campaigns_open, _l("Signing campaigns under way")),
-        Figure(f.inspections, _l("Inspections this month")),
-        Figure(f.average_score, _l("Average inspection score this month")),
+        Figure(
+            f.with_both,
+            _l("Units with a steward and a leader"),
+            whole=f.units,
+            href=url_for("pacts.stewards.index"),
+        ),
+        Figure(
+            f.with_pact,
+            _l("Units with an adopted pact"),
+            whole=f.units,
+            href=url_for("pacts.library.index"),
+        ),
+        Figure(
+            f.campaigns_open,
+            _l("Signing campaigns under way"),
+            href=url_for("pacts.campaigns.campaign_list"),
+        ),
+        Figure(f.inspections, _l("Inspections this month"), href=inspections_list),
+        Figure(f.average_score, _l("Average inspection score this month"), href=inspections_list),
     ]
 
 
