@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import ConsoleMessage, Error, Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.demo import DEMO_PASSWORD
 
@@ -129,6 +130,27 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+
+
+def htmx_idle(page: Page) -> None:
+    """Wait until no htmx request is in flight and no swap is still settling: a late answer to
+    an earlier request (a search typed a letter at a time) would otherwise swap the part of the
+    page a test goes on to use."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
+def submit_and_follow(page: Page, button: Locator) -> None:
+    """Press a form's button whose success leads to another page; a refusal fails the test with
+    the form's own messages rather than a bare navigation timeout."""
+    htmx_idle(page)
+    try:
+        with page.expect_navigation():
+            button.click()
+    except PlaywrightTimeout:
+        messages = page.locator(".field-error, .flash-error, [role=alert]").all_inner_texts()
+        raise AssertionError(f"the form was refused: {messages}") from None
 
 
 def follow_menu(page: Page, name: str) -> None:

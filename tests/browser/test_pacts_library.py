@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.helpers import Checkpoint, sign_in
+from tests.browser.helpers import Checkpoint, htmx_idle, sign_in, submit_and_follow
 
 
 def test_draft_edit_and_compare_a_pact(
@@ -47,8 +47,7 @@ def test_draft_edit_and_compare_a_pact(
     page.locator("#clauses-9-title").fill("电梯文明")
     page.locator("#clauses-9-body").fill("不在电梯内吸烟，不乱扔垃圾。")
     checkpoint("pacts-library-editor.png")
-    with page.expect_navigation():
-        editor.get_by_role("button", name="保存为第1版").click()
+    submit_and_follow(page, editor.get_by_role("button", name="保存为第1版"))
     expect(page.locator(".flash-success")).to_contain_text("公约已起草")
     expect(page.locator(".pact-clauses > li")).to_have_count(10)
     checkpoint("pacts-library-pact.png")
@@ -61,9 +60,9 @@ def test_draft_edit_and_compare_a_pact(
     body.fill(body.input_value().replace("22:00", "21:30"))
     editor.get_by_role("button", name="删除第10条").click()
     expect(page.locator("#clauses-9-title")).to_have_count(0)
+    htmx_idle(page)
     page.get_by_label("修改说明").fill("安静时段提前到21:30")
-    with page.expect_navigation():
-        editor.get_by_role("button", name="保存为第2版").click()
+    submit_and_follow(page, editor.get_by_role("button", name="保存为第2版"))
     expect(page.locator(".flash-success")).to_contain_text("第2版已保存")
     checkpoint()
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.demo.roster import load_demo as load_roster_demo
 from app.extensions import db
 from app.models import Building, Community, Household, Unit
-from tests.browser.helpers import Checkpoint, sign_in
+from tests.browser.helpers import Checkpoint, htmx_idle, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -76,9 +76,11 @@ def test_manager_searches_edits_generates_and_reads_history(
     checkpoint()
 
     # Inline edit: the row turns into inputs, Save swaps the display row back in place.
+    htmx_idle(page)
     row.get_by_role("button", name="编辑").click()
     phone = page.locator(f"#phone-{home.id}")
     expect(page.locator(f"#owner_name-{home.id}")).to_be_focused()
+    htmx_idle(page)
     phone.fill("not a phone")
     checkpoint.expect_status(422)
     row.get_by_role("button", name="保存").click()
