@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.models import Role, StaffPosition
+from app.blueprints.pacts.campaigns import services as campaigns
+from app.extensions import db
+from app.models import Answer, Role, StaffPosition
 from tests import factories
 
 
@@ -40,3 +42,23 @@ def test_a_steward_sees_their_units_with_what_each_lacks(database, login_as):
     assert "无生效公约" in page and "本月未检查" in page
     assert "缺楼栋长" not in page
     assert f"/pacts/inspections/new?unit_id={entrance.id}" in page
+
+
+def test_a_resident_is_asked_to_sign_and_then_sees_their_answer(database, login_as):
+    home = factories.household()
+    resident = factories.resident(home)
+    for _ in range(3):  # neighbours: one agreeing voice does not adopt the pact
+        factories.household(home.unit)
+    asking = factories.campaign(factories.pact_version(home.unit), title="一单元公约征集")
+    elsewhere = factories.campaign(title="别处的征集")
+    client = login_as(Role.RESIDENT, resident)
+
+    page = client.get("/pacts/my-building").get_data(as_text=True)
+    assert "一单元公约征集" in page and "别处的征集" not in page
+    assert f"/pacts/campaigns/{asking.id}/sign" in page
+    assert "尚未征询" in page and "阅读公约并签署" in page
+
+    campaigns.sign(resident, asking, home.id, Answer.AGREE)
+    db.session.commit()
+    page = client.get("/pacts/my-building").get_data(as_text=True)
+    assert "同意" in page and "修改我的意见" in page

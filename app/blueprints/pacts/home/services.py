@@ -7,14 +7,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.authz import scope, visible
+from app.blueprints.pacts.campaigns import services as campaigns
 from app.blueprints.pacts.standing import UnitStanding, last_month, standings, unit_ranking
 from app.blueprints.pacts.stewards import services as stewards
 from app.extensions import db
 from app.models import (
+    Answer,
     Building,
     Community,
     Household,
     Inspection,
+    SigningCampaign,
     Staff,
     Unit,
     User,
@@ -36,6 +39,8 @@ class HomeUnit:
     recent: list[tuple[Inspection, str]] = field(default_factory=list)  # with the unit number
     rank: int | None = None  # the unit's rank in its community last month
     ranked: int = 0  # how many units were ranked
+    # Open signing campaigns asking this household, with its current answer (None: not yet).
+    campaigns: list[tuple[SigningCampaign, Answer | None]] = field(default_factory=list)
 
 
 def resident_units(user: User) -> list[HomeUnit]:
@@ -51,7 +56,9 @@ def resident_units(user: User) -> list[HomeUnit]:
     ).all()
     found = standings([(u.id, b.id, c.id) for _, u, b, c in rows], user)
     homes = [HomeUnit(h, u, b, c, found[u.id]) for h, u, b, c in rows]
+    asking = campaigns.open_campaigns_for_households([home.household.id for home in homes], user)
     for home in homes:
+        home.campaigns = [(c, answer) for c, hid, answer in asking if hid == home.household.id]
         home.recent = [
             (inspection, number)
             for inspection, number in db.session.execute(
