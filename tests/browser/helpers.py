@@ -158,7 +158,7 @@ def follow_menu(page: Page, name: str) -> None:
     button = page.locator(".site-menu-button")
     if button.is_visible():
         button.click()
-    page.locator(".site-menu").get_by_role("link", name=name).click()
+    page.locator(".site-menu").get_by_role("link", name=name, exact=True).click()
 
 
 def screenshot(page: Page, name: str, enabled: bool, full_page: bool = True) -> None:
