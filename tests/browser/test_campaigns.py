@@ -80,6 +80,11 @@ def test_a_campaign_from_the_desk_to_the_doors_and_a_residents_phone(
     expect(page.locator(".flash-success")).to_contain_text(f"{name} 已任这里的物业管家")
     expect(page.locator(".duty-table")).to_contain_text(name)
     check_page(desk)
+    with page.expect_navigation():
+        page.locator("nav[aria-label=breadcrumb]").get_by_role("link", name="兴隆苑").click()
+    expect(page.locator("#duty-grid")).to_contain_text(name)
+    screenshot(page, "pacts-stewards-community.png", write_screenshots)
+    check_page(desk)
 
     # The manager drafts a campaign for unit 1-1, half of its households to adopt.
     follow_menu(page, "签约征集")
