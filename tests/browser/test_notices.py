@@ -29,6 +29,10 @@ def households_in_building_1() -> int:
     )
 
 
+# 105 × 148 mm in points (297.6 × 419.5; Chromium rounds to whole pixels: 298.08 × 420).
+A6 = re.compile(rb"/MediaBox\s*\[\s*0 0 29[78](\.\d+)? 4(19|20)(\.\d+)?\s*\]")
+
+
 def test_notice_and_activation_journey(
     page: Page,
     phone: BrowserContext,
@@ -94,6 +98,7 @@ def test_notice_and_activation_journey(
     # Printed, the slip fits on one A6 page.
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1, "the slip spans several pages"
+    assert A6.search(pdf), "the slip does not print on A6"
 
     # A new resident redeems the code on a phone and sees the notice on their home page.
     resident = phone.new_page()
