@@ -50,7 +50,7 @@ def test_a_resident_is_asked_to_sign_and_then_sees_their_answer(database, login_
     for _ in range(3):  # neighbours: one agreeing voice does not adopt the pact
         factories.household(home.unit)
     asking = factories.campaign(factories.pact_version(home.unit), title="一单元公约征集")
-    elsewhere = factories.campaign(title="别处的征集")
+    factories.campaign(title="别处的征集")
     client = login_as(Role.RESIDENT, resident)
 
     page = client.get("/pacts/my-building").get_data(as_text=True)
