@@ -153,7 +153,6 @@ def test_a_campaign_from_the_desk_to_the_doors_and_a_residents_phone(
             expect(rows.nth(n).locator(".current-answer .answer")).to_have_text(answer)
             expect(rows.nth(n)).to_contain_text(f"第 {round_} 轮")
             expect(rows.nth(n)).to_contain_text("已保存")
-    canvasser.reload()
     expect(canvasser.locator(".canvass-summary .tally")).to_contain_text("同意 6")
     screenshot(canvasser, "campaign-canvass-phone.png", write_screenshots)
     check_page(doors)

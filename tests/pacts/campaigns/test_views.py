@@ -278,6 +278,9 @@ def test_a_canvasser_records_answers_from_the_list(steward, place):
     body = row.get_data(as_text=True)
     assert body.strip().startswith(f'<tr id="household-{home.id}"') and "不在家" in body
     assert "网格员小周" in body  # asked by the one who recorded it
+    # The counts above the list follow, out of band, in a template that may stand by a row.
+    assert "<template>" in body and 'id="canvass-support" hx-swap-oob="true"' in body
+    assert "不在家 1" in body
     answer = db.session.scalar(select(CampaignAnswer))
     assert (answer.channel, answer.round, answer.asked_by) == (AnswerChannel.DOOR, 1, "网格员小周")
     # Without script the browser goes back to the list it came from.

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 
 from app import history
 from app.authz import get_visible_or_404, roles_required
@@ -395,13 +396,22 @@ def canvass_answer(campaign_id: int, household_id: int) -> ResponseReturnValue:
     recorded = _record(campaign, household_id, form)
     if request.htmx:
         errors = [*form.form_errors, *(e for field in form for e in field.errors)]
-        return render_page(
+        swapped = render_page(
             "pacts/campaigns/_canvass_row.html",
             row=_household_row(campaign, household_id),
             shared=_row_shared(campaign, safe_next(request.form.get("next")) or ""),
             saved=recorded,
             error=" ".join(map(str, errors)) or None,
-        ), (200 if recorded else 422)
+        )
+        if recorded:
+            swapped += render_block(
+                "pacts/campaigns/canvass.html",
+                "support",
+                **_common(campaign),
+                totals=services.progress(campaign),
+                oob=True,
+            )
+        return swapped, (200 if recorded else 422)
     if recorded:
         flash(_recorded_message(campaign, row), "success")
         return redirect(_back_to_canvass(campaign))
