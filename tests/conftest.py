@@ -112,6 +112,9 @@ def _empty_tables() -> None:
             names = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            # Two tables refer to each other (an upgrade and its approved revision): checked at
+            # the end of the transaction, the order of the deletes does not matter.
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             for table in tables:
                 # A row may refer to another of its table (a reversal to its payment), which
                 # SQLite's RESTRICT checks row by row: the referring rows go first.

@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from app.areas import Area
-from app.blueprints.alliance import menu, views
+from app.blueprints.alliance import access, menu, views
 
 
 def blueprint() -> Blueprint:
@@ -12,4 +12,4 @@ def blueprint() -> Blueprint:
     return area
 
 
-AREA = Area(blueprint, menu.MENU)
+AREA = Area(blueprint, menu.MENU, rules=access.RULES)
