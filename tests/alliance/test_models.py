@@ -65,3 +65,18 @@ def test_money_and_dates_are_checked_by_the_database(database):
     revision = db.session.merge(revision)
     revision.finishes_on = revision.starts_on.replace(year=revision.starts_on.year - 1)
     _refused(lambda: None)
+
+
+def test_the_ledger_counts_only_approved_revisions(database):
+    from app.blueprints.alliance import ledger
+    from app.models import ShopOrigin
+
+    shop = factories.shop()
+    factories.upgrade(shop, status=UpgradeStatus.APPROVED, investment_fen=1_000_00)
+    factories.upgrade(shop, status=UpgradeStatus.COMPLETED, investment_fen=2_000_00)
+    factories.upgrade(shop, status=UpgradeStatus.SUBMITTED, investment_fen=9_999_00)
+    factories.upgrade(shop, status=UpgradeStatus.RETURNED, investment_fen=9_999_00)
+    rows = db.session.execute(ledger.summary()).all()
+    assert [(r.origin, r.shops, r.upgrades, r.investment_fen) for r in rows] == [
+        (ShopOrigin.UPGRADED, 1, 2, 3_000_00)
+    ]
