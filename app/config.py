@@ -20,6 +20,7 @@ RATE_LIMITS = {
     "LOGIN_ADDRESS_RATE_LIMIT": "100 per hour",
     "PASSWORD_RATE_LIMIT": "5 per 15 minutes",
     "ACTIVATION_RATE_LIMIT": "10 per minute; 30 per hour",
+    "SIGNUP_RATE_LIMIT": "5 per minute; 20 per hour",
 }
 
 

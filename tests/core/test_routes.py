@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.models import Role
+from app.extensions import db
+from app.models import Role, User
 from tests import factories
 from tests.conftest import csrf_token, login
 
@@ -20,6 +21,7 @@ PUBLIC = {
     "auth.account.set_language",
     "auth.activation.activate",
     "pacts.boards.public_board",
+    "alliance.members.signup",
 }
 
 
@@ -31,6 +33,10 @@ def tenant_ids(company) -> dict:
     entrance = factories.unit(building)
     home = factories.household(entrance)
     board = factories.board(entrance)
+    # An alliance with its officer and a member merchant owning a shop.
+    street = factories.alliance()
+    trader = factories.merchant()
+    member = factories.membership(trader, street)
     return {
         "company_id": company.id,
         "community_id": community.id,
@@ -59,6 +65,11 @@ def tenant_ids(company) -> dict:
         "manager": factories.user(Role.MANAGER, company_id=company.id),
         "steward": factories.user(Role.STEWARD, company_id=company.id),
         "resident": factories.resident(home),
+        "alliance_id": street.id,
+        "membership_id": member.id,
+        "shop_id": factories.shop(trader, street).id,
+        "merchant": db.session.get(User, trader.user_id),
+        "officer": factories.officer(street),
     }
 
 
@@ -66,8 +77,6 @@ def tenant_ids(company) -> dict:
 def tenants(app, database):
     world = {tenant: tenant_ids(factories.company()) for tenant in ("a", "b")}
     world["admin"] = factories.user(Role.ADMIN)
-    world["merchant"] = factories.user(Role.MERCHANT)
-    world["officer"] = factories.user(Role.OFFICER)
     return world
 
 
