@@ -48,7 +48,7 @@ signup_limit = limiter.limit(
 
 def waited(since: datetime) -> str:
     """How long something has waited, in words of the reader's language ("3 days")."""
-    return format_timedelta(utcnow() - since, threshold=1)
+    return format_timedelta(utcnow() - since, granularity="minute", threshold=1)
 
 
 def _business(form: BusinessForm) -> Business:
