@@ -58,7 +58,9 @@ def test_a_merchant_signs_up_on_a_phone_is_approved_adds_a_shop_and_pledges(
     mobile = phone.new_page()
     visitor = watch(mobile)
     visitor.expect_status(422)
-    mobile.goto("/alliance/signup")
+    mobile.goto("/login")
+    with mobile.expect_navigation():
+        mobile.get_by_role("link", name="注册商户").click()
     check_page(visitor)
     form = mobile.locator("#signup-form")
     form.locator("[name=business_name]").fill("江畔小面馆")
