@@ -87,12 +87,6 @@ class Totals:
     by_category: Sequence[Row]
     by_month: Sequence[Row]
 
-    @property
-    def biggest(self) -> int:
-        """The largest investment of any street, category or month: the charts' scale."""
-        rows = [*self.by_street, *self.by_category, *self.by_month]
-        return max((row.total.investment_fen for row in rows), default=0)
-
 
 def counted_where(alliance: Alliance | None = None, user: User | None = None) -> ColumnElement:
     """The upgrades the reader may count: one alliance's, or all they may see."""
