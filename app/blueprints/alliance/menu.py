@@ -25,6 +25,13 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry("alliance.members.shops", _l("Shops"), (OFFICER, ADMIN), ("/alliance/shops",)),
     Entry("alliance.members.alliances", _l("Alliances"), (ADMIN,), ("/alliance/alliances",)),
+    Entry("alliance.totals.index", _l("Alliance totals"), (ADMIN, OFFICER), ("/alliance/totals",)),
+    Entry(
+        "alliance.directory.index",
+        _l("Shop directory"),
+        (ADMIN, MERCHANT, OFFICER),
+        ("/alliance/directory",),
+    ),
 )
 MENU = by_role(ENTRIES)
 SECTIONS = sections_of(ENTRIES)

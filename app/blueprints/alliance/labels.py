@@ -1,11 +1,18 @@
-"""Labels of the alliance's stored codes that the members part shows, in the user's language."""
+"""Labels of the alliance's stored codes, in the user's language."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
 from app.blueprints.alliance.members.services import PledgeState
-from app.models import Mechanism, MembershipStatus, ShopCategory, ShopOrigin, UpgradeStatus
+from app.models import (
+    Mechanism,
+    MembershipStatus,
+    PhotoStage,
+    ShopCategory,
+    ShopOrigin,
+    UpgradeStatus,
+)
 
 LABELS = [
     (Mechanism.HONEST_TRADING, _l("Honest trading")),
@@ -32,4 +39,6 @@ LABELS = [
     (PledgeState.LAPSING, _l("Pledge lapsing soon")),
     (PledgeState.LAPSED, _l("Pledge lapsed")),
     (PledgeState.NONE, _l("No pledge signed")),
+    (PhotoStage.BEFORE, _l("Before")),
+    (PhotoStage.AFTER, _l("After")),
 ]
