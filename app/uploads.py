@@ -14,13 +14,16 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from flask import Response, abort, current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from app.storage import storage
 
@@ -38,6 +41,7 @@ MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp)$")
 KIND = re.compile(r"^[a-z]+$")
 ACCEPT = "image/jpeg,image/png,image/webp"  # for <input type="file" accept=…>
+_pillow_setting = threading.Lock()
 
 
 class UploadError(Exception):
@@ -61,6 +65,20 @@ def upload_folder(kind: str) -> Path:
     return Path(root) / kind
 
 
+@contextmanager
+def _refusing_truncated_files() -> Iterator[None]:
+    """WeasyPrint, once imported (app/pdf.py), tells Pillow to accept truncated files for the
+    whole process, and to fill in what is missing with grey: a photo cut short in transit would
+    be kept. Pillow has that setting for the process only, so it is put back after the load."""
+    with _pillow_setting:
+        kept = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = kept
+
+
 def _decode(data: bytes) -> Image.Image:
     try:
         with warnings.catch_warnings():
@@ -70,7 +88,8 @@ def _decode(data: bytes) -> Image.Image:
             image = Image.open(io.BytesIO(data), formats=list(EXTENSIONS))
             if image.width * image.height > MAX_PIXELS:
                 raise UploadError(_("The photo has too many pixels."))
-            image.load()
+            with _refusing_truncated_files():
+                image.load()
     except UploadError:
         raise
     except (

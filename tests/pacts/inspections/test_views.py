@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from app import uploads
 from app.blueprints.pacts.inspections import services
 from app.extensions import db
 from app.models import INSPECTION_ITEMS, Inspection, InspectionPhoto, Role
 from app.periods import shanghai_today
+from app.storage import storage
 from tests import factories
 from tests.conftest import csrf_token
 from tests.property.requests.test_uploads import gps_exif
@@ -40,8 +40,9 @@ def inspections() -> list[Inspection]:
 
 
 def stored_photos() -> set[str]:
-    folder = uploads.upload_folder(services.PHOTOS)
-    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+    """The names in the photos' storage, their thumbnails' (`thumbs/…`) too."""
+    kind = f"{services.PHOTOS}/"
+    return {key.removeprefix(kind) for key in storage().keys(kind)}
 
 
 @pytest.fixture
