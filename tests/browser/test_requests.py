@@ -12,12 +12,14 @@ import io
 import random
 import re
 from collections.abc import Iterator
+from urllib.parse import urljoin
 
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
+from app import uploads
 from app.blueprints.auth.services import create_user
 from app.demo.requests import load_demo as load_requests
 from app.extensions import db
@@ -134,7 +136,11 @@ def test_a_request_from_filing_to_rating(
     request_url = resident.url
     expect(resident.locator("#live .req-status")).to_have_text("已受理")
     expect(resident.locator(".req-photo img")).to_be_visible()
-    assert resident.locator(".req-photo img").evaluate("img => img.naturalWidth") == 800
+    # The page shows the thumbnail; its link opens the photo whole, as it was sent.
+    shown = resident.locator(".req-photo img").evaluate("img => img.naturalWidth")
+    assert shown == uploads.THUMB_EDGE
+    link = urljoin(resident.url, resident.locator(".req-photo").get_attribute("href"))
+    assert Image.open(io.BytesIO(resident.request.get(link).body())).width == 800
     expect(resident.locator("#live")).to_have_attribute("hx-trigger", "every 10s")
     screenshot(resident, "requests-resident-phone.png", write_screenshots)
     check_page(on_phone)

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import INSPECTION_ITEMS, Community, Inspection, Role
 from app.periods import shanghai_today
 from app.rules import RuleError
+from app.storage import storage
 from tests import factories
 from tests.property.requests.test_uploads import gps_exif
 
@@ -35,8 +36,9 @@ def scores(*values: int) -> dict[str, int]:
 
 
 def stored_photos() -> set[str]:
-    folder = uploads.upload_folder(services.PHOTOS)
-    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+    """The names in the photos' storage, their thumbnails' (`thumbs/…`) too."""
+    kind = f"{services.PHOTOS}/"
+    return {key.removeprefix(kind) for key in storage().keys(kind)}
 
 
 def count(model: type) -> int:
@@ -224,7 +226,7 @@ def test_photos_are_stored_without_their_location(ctx, place):
     db.session.commit()
     [photo] = services.photos_of(inspection, place.manager)
     assert photo.stored_name == names[0]
-    image = Image.open(uploads.upload_folder(services.PHOTOS) / names[0])
+    image = Image.open(io.BytesIO(storage().get(f"{services.PHOTOS}/{names[0]}")))
     assert image.format == "JPEG"
     assert not image.getexif() and "exif" not in image.info
 

@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from app import uploads
 from app.blueprints.pacts.inspections import services
 from app.extensions import db
 from app.models import INSPECTION_ITEMS, Inspection, InspectionPhoto, Role
 from app.periods import shanghai_today
+from app.storage import storage
 from tests import factories
 from tests.conftest import csrf_token
 from tests.property.requests.test_uploads import gps_exif
@@ -40,8 +40,9 @@ def inspections() -> list[Inspection]:
 
 
 def stored_photos() -> set[str]:
-    folder = uploads.upload_folder(services.PHOTOS)
-    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+    """The names in the photos' storage, their thumbnails' (`thumbs/…`) too."""
+    kind = f"{services.PHOTOS}/"
+    return {key.removeprefix(kind) for key in storage().keys(kind)}
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def manager(login_as, place):
     return login_as(user=place.manager)
 
 
-def test_a_steward_records_an_inspection_with_photos(steward, manager, login_as, place, app):
+def test_a_steward_records_an_inspection_with_photos(steward, manager, login_as, place, app, files):
     url, data = form_of(steward, place.unit, lighting="3", cleanliness="4")
     data["remarks"] = "<script>alert(1)</script> 四楼灯坏了"
     data["photos"] = [
@@ -83,11 +84,16 @@ def test_a_steward_records_an_inspection_with_photos(steward, manager, login_as,
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
     image = Image.open(io.BytesIO(served.data))
     assert not image.getexif(), "the GPS position must be gone"
+    assert f'src="{first}?size=thumb"' in page
+    thumb = manager.get(f"{first}?size=thumb")
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    assert thumb.data != served.data
     # The building's residents see it; another company does not.
     leader = login_as(user=place.leader)
     assert leader.get(first).status_code == 200
     stranger = login_as(Role.MANAGER)
     assert stranger.get(first).status_code == 404
+    assert stranger.get(f"{first}?size=thumb").status_code == 404
     assert stranger.get(f"/pacts/inspections/{saved.id}").status_code == 404
 
 

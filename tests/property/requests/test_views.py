@@ -71,7 +71,7 @@ def latest() -> ServiceRequest:
     return db.session.scalar(select(ServiceRequest).order_by(ServiceRequest.id.desc()))
 
 
-def test_a_resident_files_a_request_with_a_photo(resident, manager, login_as, place):
+def test_a_resident_files_a_request_with_a_photo(resident, manager, login_as, place, files):
     data = new_request_form(resident)
     data["photo"] = (io.BytesIO(factories.photo_bytes("JPEG")), "IMG_0001.jpg")
     response = resident.post("/property/requests/new", data=data)
@@ -83,13 +83,19 @@ def test_a_resident_files_a_request_with_a_photo(resident, manager, login_as, pl
 
     page = resident.get(f"/property/requests/{item.id}").get_data(as_text=True)
     assert "厨房水管漏水" in page and "已受理" in page
-    assert f"/property/requests/{item.id}/photo" in page
+    assert f'href="/property/requests/{item.id}/photo"' in page
+    assert f'src="/property/requests/{item.id}/photo?size=thumb"' in page
     photo = resident.get(f"/property/requests/{item.id}/photo")
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
-    assert manager.get(f"/property/requests/{item.id}/photo").status_code == 200
+    assert photo.data == files.get(f"requests/{item.photo}")
+    thumb = manager.get(f"/property/requests/{item.id}/photo?size=thumb")
+    assert thumb.status_code == 200 and thumb.data == files.get(
+        f"requests/thumbs/{item.photo.removesuffix('.jpg')}.jpg"
+    )
     # Neither a neighbour nor another company sees it.
     neighbour = login_as(user=factories.resident(factories.household()))
-    assert neighbour.get(f"/property/requests/{item.id}/photo").status_code == 404
+    for size in ("", "?size=thumb"):
+        assert neighbour.get(f"/property/requests/{item.id}/photo{size}").status_code == 404
     assert neighbour.get(f"/property/requests/{item.id}").status_code == 404
     assert login_as(Role.MANAGER).get(f"/property/requests/{item.id}").status_code == 404
     # It appears in the resident's list and in the manager's inbox.

@@ -5,10 +5,11 @@ WeasyPrint lays out a board in about a tenth of a second of CPU, so the 400 boar
 community take about a minute: too long for a request. A task on the queue makes the PDF; the
 manager's page polls its state and offers the file once it is ready.
 
-State and file live in the upload folder (shared by the web nodes and the consumer, as the
-photos are), one state file per community: the job that is current, its status, and when. A
-job started while another runs supersedes it: the older one's PDF is discarded when it ends.
-A job whose consumer was killed stays "running" until it is STALE; then it may be started again.
+State and file live in the upload folder, which the web nodes and the consumer must share
+(photos go to app/storage.py instead, a bucket in production), one state file per community:
+the job that is current, its status, and when. A job started while another runs supersedes it:
+the older one's PDF is discarded when it ends. A job whose consumer was killed stays "running"
+until it is STALE; then it may be started again.
 """
 
 from __future__ import annotations

@@ -229,7 +229,9 @@ def inspection_detail(inspection_id: int) -> ResponseReturnValue:
 @roles_required(*EVERYONE)
 def inspection_photo(photo_id: int) -> ResponseReturnValue:
     photo = get_visible_or_404(InspectionPhoto, photo_id)
-    return uploads.send_image(services.PHOTOS, photo.stored_name)
+    return uploads.send_image(
+        services.PHOTOS, photo.stored_name, thumbnail=request.args.get("size") == "thumb"
+    )
 
 
 # --- rankings and honours -------------------------------------------------------------------

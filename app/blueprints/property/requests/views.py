@@ -265,7 +265,7 @@ def request_detail(request_id: int) -> ResponseReturnValue:
 @roles_required(*EVERYONE)
 def request_photo(request_id: int) -> ResponseReturnValue:
     item = get_visible_or_404(ServiceRequest, request_id)
-    return uploads.send_image(PHOTOS, item.photo)
+    return uploads.send_image(PHOTOS, item.photo, thumbnail=request.args.get("size") == "thumb")
 
 
 def _step(
