@@ -781,8 +781,9 @@ def _alliance(
             )
         )
     wording = {mechanism.value: text for mechanism, text in plan.charter.items()}
-    for n, merchant_plan in enumerate(plan.merchants, start=1):
-        username = merchant_plan.username or f"{plan.prefix}-{n:02d}"
+    numbers = iter(range(1, len(plan.merchants) + 1))
+    for merchant_plan in plan.merchants:
+        username = merchant_plan.username or f"{plan.prefix}-{next(numbers):02d}"
         display_name = f"{plan.street} · {merchant_plan.business_name}"[:60]
         account = _account(username, Role.MERCHANT, display_name, password_hash)
         if db.session.scalar(select(Merchant.id).where(Merchant.user_id == account.id)):

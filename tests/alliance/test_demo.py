@@ -6,10 +6,12 @@ approval waits while the approved revision counts), real photos, what the `merch
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import timedelta
 from itertools import pairwise
 
 import pytest
+from flask import Flask
 from PIL import Image
 from sqlalchemy import func, select
 from stdnum.cn import uscc
@@ -54,6 +56,7 @@ from app.models import (
 )
 from app.periods import shanghai_today, utcnow
 from app.uploads import upload_folder
+from tests.conftest import _empty_tables
 
 TABLES = (
     Alliance,
@@ -85,10 +88,16 @@ def _load() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def demo(database) -> None:
-    load_demo()
-    _load()
+@pytest.fixture(scope="module")
+def demo(app: Flask) -> Iterator[None]:
+    """The base demo and the alliance's, loaded once for the tests that only read them (the
+    base takes seconds); the city test below empties the tables, so it comes last."""
+    with app.app_context():
+        _empty_tables()
+        load_demo()
+        _load()
+        yield
+        _empty_tables()
 
 
 def _account(username: str) -> User:
