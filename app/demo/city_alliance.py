@@ -226,9 +226,10 @@ def _city_alliance_ids() -> Select:
 def city_alliance_totals() -> dict[ShopOrigin, tuple[int, int, int]]:
     """The ledger's totals over the city's alliances, by origin: shops, upgrades, yuan."""
     rows = db.session.execute(summary(Shop.alliance_id.in_(_city_alliance_ids())))
-    return {
+    totals = {
         ShopOrigin(origin): (shops, upgrades, fen // 100) for origin, shops, upgrades, fen in rows
     }
+    return {origin: totals[origin] for origin in ShopOrigin if origin in totals}
 
 
 def alliance_sample() -> AllianceSample:

@@ -89,7 +89,7 @@ def _load() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(app: Flask) -> Iterator[None]:
+def loaded(app: Flask) -> Iterator[None]:
     """The base demo and the alliance's, loaded once for the tests that only read them (the
     base takes seconds); the city test below empties the tables, so it comes last."""
     with app.app_context():
@@ -98,6 +98,12 @@ def demo(app: Flask) -> Iterator[None]:
         _load()
         yield
         _empty_tables()
+
+
+@pytest.fixture
+def demo(loaded: None) -> Iterator[None]:
+    yield
+    db.session.remove()  # ends the test's transaction, which a TRUNCATE would wait for
 
 
 def _account(username: str) -> User:
