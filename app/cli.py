@@ -11,7 +11,9 @@ from app.blueprints.auth.services import MIN_PASSWORD_LENGTH, create_user
 from app.database import patient
 from app.demo import (
     build_city,
+    build_city_alliance,
     build_city_pacts,
+    city_alliance_totals,
     city_counts,
     database_is_empty,
     load_full_demo,
@@ -32,17 +34,24 @@ def init_app(app: Flask) -> None:
     type=click.Choice(["demo", "city"]),
     default="demo",
     help="city: about 2,000 communities and 110,000 households with a year of bills and"
-    " payments, and the pacts area: boards, stewards, pacts, campaigns, a year of inspections.",
+    " payments, the pacts area: boards, stewards, pacts, campaigns, a year of inspections, and"
+    " the merchant alliance: 20 alliances, 400 shops and their upgrades.",
 )
 def demo(if_empty: bool, scale: str) -> None:
     """Load the demo communities and accounts (idempotent)."""
     patient(db.session.connection())
     if scale == "city":
-        # The pacts area is a step of its own: it completes a city built before it existed.
-        for step, seconds in (build_city() | build_city_pacts()).items():
+        # The pacts and alliance areas are steps of their own: each completes a city built
+        # before it existed.
+        for step, seconds in (build_city() | build_city_pacts() | build_city_alliance()).items():
             click.echo(f"{step}: {seconds:.1f} s")
         counts = city_counts()
         click.echo("City data set ready: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        for origin, (shops, upgrades, yuan) in city_alliance_totals().items():
+            click.echo(
+                f"Alliance investment counted, {origin.value} shops: {shops} shops,"
+                f" {upgrades} upgrades, ¥{yuan:,}"
+            )
         return
     if if_empty and not database_is_empty():
         click.echo("Database already has data; demo not loaded.")

@@ -35,6 +35,7 @@ from sqlalchemy import text  # noqa: E402
 from app import create_app  # noqa: E402
 from app.database import patient  # noqa: E402
 from app.demo.city import build_city, city_sample  # noqa: E402
+from app.demo.city_alliance import build_city_alliance  # noqa: E402
 from app.demo.city_pacts import build_city_pacts  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.periods import add_months, current_period  # noqa: E402
@@ -42,6 +43,7 @@ from bench.registry import CASES, Bench, Skipped  # noqa: E402
 
 BUILD = "build the city data set"
 BUILD_PACTS = "add the pacts area to it"
+BUILD_ALLIANCE = "add the alliance area to it"
 DEFAULT_RUNS = 5
 MONTHS = 12
 
@@ -123,7 +125,7 @@ def main() -> None:
 
     rows, skipped = [], []
     with tempfile.TemporaryDirectory(prefix="gongjian-bench-") as workdir:
-        builds, pacts = [], []
+        builds, pacts, alliances = [], [], []
         for n in range(max(1, args.build_runs)):
             database = fresh_database(url, Path(workdir), n)
             app = make_app(database, Path(workdir))
@@ -133,11 +135,13 @@ def main() -> None:
                 patient(db.session.connection())
                 builds.append(timed(lambda: build_city(communities=args.communities)))
                 pacts.append(timed(build_city_pacts))
+                alliances.append(timed(build_city_alliance))
                 sample = city_sample()
                 db.session.remove()
             print(f"built the city data set in {seconds(builds[-1])}", file=sys.stderr)
         rows.append(summary(BUILD, builds))
         rows.append(summary(BUILD_PACTS, pacts))
+        rows.append(summary(BUILD_ALLIANCE, alliances))
 
         bench = Bench(app, sample, add_months(current_period(), 1 - MONTHS))
         for registered in CASES:
