@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.models import Role
+from app.extensions import db
+from app.models import Role, UpgradeStatus, User
 from tests import factories
 from tests.conftest import csrf_token, login
 
@@ -20,6 +21,8 @@ PUBLIC = {
     "auth.account.set_language",
     "auth.activation.activate",
     "pacts.boards.public_board",
+    # The photos of approved upgrades are in the public directory; a draft's answer 404.
+    "alliance.upgrades.upgrade_photo",
 }
 
 
@@ -59,6 +62,25 @@ def tenant_ids(company) -> dict:
         "manager": factories.user(Role.MANAGER, company_id=company.id),
         "steward": factories.user(Role.STEWARD, company_id=company.id),
         "resident": factories.resident(home),
+        **alliance_ids(),
+    }
+
+
+def alliance_ids() -> dict:
+    """An alliance with its officer and a member merchant's shop, a draft upgrade of it and a
+    photo: the tenant's merchant and officer reach them, the other tenant's do not."""
+    street = factories.alliance()
+    officer = factories.officer(street)
+    member = factories.merchant()
+    shop = factories.shop(member, street)
+    factories.membership(member, street)
+    draft = factories.upgrade(shop, status=UpgradeStatus.DRAFT)
+    return {
+        "shop_id": shop.id,
+        "upgrade_id": draft.id,
+        "upgrade_photo_id": factories.upgrade_photo(draft).id,
+        "merchant": db.session.get(User, member.user_id),
+        "officer": officer,
     }
 
 
@@ -66,8 +88,9 @@ def tenant_ids(company) -> dict:
 def tenants(app, database):
     world = {tenant: tenant_ids(factories.company()) for tenant in ("a", "b")}
     world["admin"] = factories.user(Role.ADMIN)
-    world["merchant"] = factories.user(Role.MERCHANT)
-    world["officer"] = factories.user(Role.OFFICER)
+    # The merchant and the officer of tenant a's alliance.
+    world["merchant"] = world["a"]["merchant"]
+    world["officer"] = world["a"]["officer"]
     return world
 
 
