@@ -365,15 +365,9 @@ def edit(
     )
     db.session.add(revision)
     # A completed upgrade edited is completed again only once the new figures are approved.
+    # The new revision keeps its own text and figures: the history entry says it was made.
     WORKFLOW.move(
         upgrade, UpgradeStatus.DRAFT, "revised", {"completed_on": None, "updated_at": now}
-    )
-    audit.record(
-        "upgrade",
-        upgrade.id,
-        None,
-        "revised",
-        {"number": revision.number, **audit.snapshot(revision, (*FIGURES, "note"))},
     )
     return revision
 
@@ -423,12 +417,16 @@ def _under_review(upgrade: Upgrade, revision_id: int | None) -> UpgradeRevision:
     return revision
 
 
-def _decided(upgrade: Upgrade, revision_id: int | None, decision: RevisionDecision) -> bool:
-    """The decision was already taken on this revision (a double click, a retry)."""
+def _decided(
+    user: User, upgrade: Upgrade, revision_id: int | None, decision: RevisionDecision
+) -> bool:
+    """`user` already took this decision on this revision (a double click, a retry). Another
+    officer's decision is not theirs: they are told, and their reason is not lost unseen."""
     revision = db.session.get(UpgradeRevision, revision_id) if revision_id else None
     return (
         revision is not None
         and revision.upgrade_id == upgrade.id
+        and revision.decided_by_user_id == user.id
         and revision.decision == decision
         and upgrade.status == UpgradeStatus(decision.value)
         and latest_revision(upgrade).id == revision.id
@@ -442,7 +440,7 @@ def approve(
     _allow(user, upgrade, "approve")
     now = now or utcnow()
     locked(upgrade)
-    if _decided(upgrade, revision_id, RevisionDecision.APPROVED):
+    if _decided(user, upgrade, revision_id, RevisionDecision.APPROVED):
         return db.session.get(UpgradeRevision, revision_id)
     revision = _under_review(upgrade, revision_id)
     revision.decision = RevisionDecision.APPROVED
@@ -474,7 +472,7 @@ def return_upgrade(
     if len(text) > REASON_LENGTH:
         raise RuleError(_l("Use at most %(max)d characters.", max=REASON_LENGTH), "reason")
     locked(upgrade)
-    if _decided(upgrade, revision_id, RevisionDecision.RETURNED):
+    if _decided(user, upgrade, revision_id, RevisionDecision.RETURNED):
         return db.session.get(UpgradeRevision, revision_id)
     revision = _under_review(upgrade, revision_id)
     revision.decision = RevisionDecision.RETURNED
