@@ -190,8 +190,8 @@ class ListForm(_QueryForm):
 class CompareForm(_QueryForm):
     """Two revisions of an upgrade to compare, by number."""
 
-    older = ChoiceField(_l("Compare revision"), validators=[Optional()])
-    newer = ChoiceField(_l("with revision"), validators=[Optional()])
+    older = ChoiceField(_l("Older revision"), validators=[Optional()])
+    newer = ChoiceField(_l("Newer revision"), validators=[Optional()])
 
     def __init__(self, *args: Any, numbers: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
