@@ -92,11 +92,11 @@ def test_an_upgrade_returned_revised_approved_and_completed(
     merchant.goto(detail_url)
     expect(merchant.locator(".upgrade-returned")).to_contain_text("投资额与报价单不符")
     with merchant.expect_navigation():
-        merchant.get_by_role("link", name="修改（生成新版本）").click()
+        merchant.get_by_role("button", name="修改（生成新版本）").click()
     form = merchant.locator("#upgrade-form")
     form.get_by_label("改造内容").fill("更换门头招牌（3米×1.2米），外立面刷新，<b>老木门</b>翻新")
     form.get_by_label("投资额（元）").fill("168000.50")
-    form.get_by_label("修改了什么").fill("补充招牌尺寸，按报价单调整金额。")
+    form.get_by_label("修改说明").fill("补充招牌尺寸，按报价单调整金额。")
     check_page(shopkeeper)
     submit_and_follow(merchant, form.get_by_role("button", name="保存第 2 版"))
     submit_and_follow(merchant, merchant.get_by_role("button", name="提交第 2 版审核"))

@@ -214,7 +214,7 @@ def test_the_officer_reviews_on_the_upgrade_page(officer, world):
 
 def test_merchants_text_is_escaped_everywhere(merchant, officer, world):
     made = factories.upgrade(
-        world["shop"], status=UpgradeStatus.SUBMITTED, work="<script>alert(1)</script>招牌"
+        world["shop"], status=UpgradeStatus.RETURNED, work="<script>alert(1)</script>招牌"
     )
     for client, url in (
         (merchant, f"/alliance/upgrades/{made.id}"),
@@ -299,3 +299,19 @@ def test_the_review_queue_and_the_lists(officer, merchant, world):
     mine = merchant.get("/alliance/upgrades").get_data(as_text=True)
     assert "老街面馆" in mine and new_url(world) in mine
     assert db.session.scalar(select(func.count(Upgrade.id))) == 2
+
+
+def test_an_upgrade_under_review_is_not_edited(merchant, world):
+    made = submitted_upgrade(world)
+    url = f"/alliance/upgrades/{made.id}/edit"
+    response = merchant.get(url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/{made.id}")
+    posted = merchant.post(url, data=fields(merchant, f"/alliance/upgrades/{made.id}", note="x"))
+    assert posted.status_code == 302
+    assert db.session.scalar(select(func.count(UpgradeRevision.id))) == 1
+
+
+def test_the_edit_form_shows_the_latest_figures_in_yuan(merchant, world):
+    made = factories.upgrade(world["shop"], status=UpgradeStatus.RETURNED, investment_fen=8_650_050)
+    page = merchant.get(f"/alliance/upgrades/{made.id}/edit").get_data(as_text=True)
+    assert 'value="86500.50"' in page and 'name="note"' in page

@@ -150,6 +150,12 @@ def upgrade_edit(upgrade_id: int) -> ResponseReturnValue:
     upgrade = get_visible_or_404(Upgrade, upgrade_id)
     if not services.may(current_user, upgrade, "edit"):
         abort(404)
+    if upgrade.status == UpgradeStatus.SUBMITTED:
+        flash(
+            _("The upgrade is waiting for the alliance's review: it can be changed afterwards."),
+            "error",
+        )
+        return redirect_to(url_for(".upgrade_detail", upgrade_id=upgrade.id))
     current = services.latest_revision(upgrade)
     shop = db.session.get(Shop, upgrade.shop_id)
     if request.method == "POST":
@@ -157,18 +163,13 @@ def upgrade_edit(upgrade_id: int) -> ResponseReturnValue:
     else:
         form = UpgradeForm(
             work=current.work,
-            investment=None,
+            investment=current.investment_fen,
             starts_on=current.starts_on,
             finishes_on=current.finishes_on,
             note=current.note if upgrade.status == UpgradeStatus.DRAFT else None,
         )
-        form.investment.data = current.investment_fen
     del form.photos  # photos are added on the upgrade's page
-    if upgrade.status == UpgradeStatus.SUBMITTED:
-        form.form_errors.append(
-            _("The upgrade is waiting for the alliance's review: it can be changed afterwards.")
-        )
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
         try:
             revision = services.edit(current_user, upgrade, form.draft(), form.note.data)
             db.session.commit()
