@@ -47,12 +47,13 @@ def snapshot(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
 def record(
     entity: str,
     entity_id: int,
-    company_id: int,
+    company_id: int | None,
     action: str,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Add a history entry by the current user (or the system, outside a request); the caller
-    commits it together with the change it describes."""
+    commits it together with the change it describes. `company_id` is None for a record that
+    belongs to no property company (the merchant alliance's)."""
     actor = getattr(current_user, "id", None) if current_user else None
     entry = AuditEntry(
         entity=entity,

@@ -26,14 +26,15 @@ Guard = Callable[[User, Any], bool]
 @dataclass(frozen=True)
 class Workflow(Generic[R]):
     """`steps` maps each step's name to who may ever take it (whatever the state now);
-    `entity` names the record in the history, `company_of` the company it belongs to;
+    `entity` names the record in the history, `company_of` the company it belongs to (None
+    outside the property companies: a merchant alliance's record);
     `stale` makes the area's error for a record someone moved meanwhile (the user reloads and
     decides again)."""
 
     model: type[R]
     entity: str
     steps: Mapping[str, Guard]
-    company_of: Callable[[R], int]
+    company_of: Callable[[R], int | None]
     stale: Callable[[], Exception]
 
     def may(self, user: User, record: R, step: str) -> bool:

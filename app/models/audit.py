@@ -14,7 +14,8 @@ class AuditEntry(CreatedAt, Base):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="RESTRICT"))
+    # None for a record outside any company (a merchant alliance's upgrade); staff never see it.
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="RESTRICT"))
     actor_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT")
     )

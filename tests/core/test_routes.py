@@ -9,9 +9,8 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import Role, UpgradeStatus, User
 from tests import factories
-from tests.alliance.directory.helpers import upgrade_photo
 from tests.conftest import csrf_token, login
 
 # Routes anyone may open without signing in.
@@ -27,6 +26,8 @@ PUBLIC = {
     "alliance.directory.alliance_directory",
     "alliance.directory.shop",
     "alliance.directory.photo",
+    # The photos of approved upgrades are in the public directory; a draft's answer 404.
+    "alliance.upgrades.upgrade_photo",
 }
 
 
@@ -73,7 +74,9 @@ def tenant_ids(company) -> dict:
         "alliance_id": street.id,
         "membership_id": member.id,
         "shop_id": (shop := factories.shop(trader, street)).id,
-        "upgrade_photo_id": upgrade_photo(factories.upgrade(shop)).id,
+        # A draft: its merchant and the alliance's officer reach it, nobody else does.
+        "upgrade_id": (draft := factories.upgrade(shop, status=UpgradeStatus.DRAFT)).id,
+        "upgrade_photo_id": factories.upgrade_photo(draft).id,
         "merchant": db.session.get(User, trader.user_id),
         "officer": factories.officer(street),
     }

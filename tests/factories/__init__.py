@@ -11,6 +11,7 @@ from tests.factories.alliance import (
     pledge,
     shop,
     upgrade,
+    upgrade_photo,
 )
 from tests.factories.base import PASSWORD, company, user
 from tests.factories.fees import (
@@ -88,5 +89,6 @@ __all__ = [
     "steward_assignment",
     "unit",
     "upgrade",
+    "upgrade_photo",
     "user",
 ]

@@ -18,6 +18,7 @@ from app.models import (
     Membership,
     MembershipStatus,
     Merchant,
+    PhotoStage,
     Pledge,
     RevisionDecision,
     Role,
@@ -25,6 +26,7 @@ from app.models import (
     ShopCategory,
     ShopOrigin,
     Upgrade,
+    UpgradePhoto,
     UpgradeRevision,
     UpgradeStatus,
     User,
@@ -210,5 +212,25 @@ def pledge(
             expires_on=day + timedelta(days=PLEDGE_DAYS),
             wording={m.value: w for m, w in WORDING.items()},
             signed_by_user_id=of.user_id,
+        )
+    )
+
+
+def upgrade_photo(of: Upgrade | None = None, stage: str = "before") -> UpgradePhoto:
+    """A real photo stored as the upgrades part stores one, attached to an upgrade."""
+    import io
+
+    from app.uploads import save_image
+    from tests.factories.property import photo_bytes
+
+    of = of or upgrade(status=UpgradeStatus.DRAFT)
+    merchant_row = db.session.get(Merchant, of.merchant_id)
+    return _save(
+        UpgradePhoto(
+            upgrade_id=of.id,
+            alliance_id=of.alliance_id,
+            stage=PhotoStage(stage),
+            stored_name=save_image(io.BytesIO(photo_bytes()), "alliance"),
+            uploaded_by_user_id=merchant_row.user_id,
         )
     )

@@ -10,11 +10,12 @@ from app.blueprints.alliance.directory import views as directory
 from app.blueprints.alliance.members import views as members
 from app.blueprints.alliance.totals import figures as totals_figures
 from app.blueprints.alliance.totals import views as totals
+from app.blueprints.alliance.upgrades import views as upgrades
 
 
 def blueprint() -> Blueprint:
     area = Blueprint("alliance", __name__, url_prefix="/alliance")
-    for part in (views, members, totals, directory):
+    for part in (views, members, upgrades, totals, directory):
         area.register_blueprint(part.bp)
     return area
 

@@ -9,6 +9,7 @@ from app.models import (
     Mechanism,
     MembershipStatus,
     PhotoStage,
+    RevisionDecision,
     ShopCategory,
     ShopOrigin,
     UpgradeStatus,
@@ -39,6 +40,8 @@ LABELS = [
     (PledgeState.LAPSING, _l("Pledge lapsing soon")),
     (PledgeState.LAPSED, _l("Pledge lapsed")),
     (PledgeState.NONE, _l("No pledge signed")),
+    (RevisionDecision.APPROVED, _l("Approved")),
+    (RevisionDecision.RETURNED, _l("Returned")),
     (PhotoStage.BEFORE, _l("Before")),
     (PhotoStage.AFTER, _l("After")),
 ]

@@ -23,6 +23,13 @@ ENTRIES: tuple[Entry, ...] = (
         (OFFICER,),
         ("/alliance/applications",),
     ),
+    Entry("alliance.upgrades.review_queue", _l("Upgrades to review"), (OFFICER,)),
+    Entry(
+        "alliance.upgrades.upgrade_list",
+        _l("Shopfront upgrades"),
+        (ADMIN, MERCHANT, OFFICER),
+        ("/alliance/upgrades",),
+    ),
     Entry("alliance.members.shops", _l("Shops"), (OFFICER, ADMIN), ("/alliance/shops",)),
     Entry("alliance.members.alliances", _l("Alliances"), (ADMIN,), ("/alliance/alliances",)),
     Entry("alliance.totals.index", _l("Alliance totals"), (ADMIN, OFFICER), ("/alliance/totals",)),
