@@ -68,6 +68,10 @@ def test_demo_is_idempotent_and_has_the_documented_accounts(app, database):
         "cashier-jmyw",
         "cashier-wjg",
         "cashier-xl",
+        # The merchant alliance's: the second alliance's officer and the streets' merchants.
+        "officer-yc",
+        *(f"dzs-{n:02d}" for n in range(1, 11)),
+        *(f"eml-{n:02d}" for n in range(1, 10)),
     }
     assert all(u.check_password(DEMO_PASSWORD) for u in accounts.values())
     assert accounts["manager"].company.name == "新守正物业"
