@@ -9,7 +9,7 @@ from flask import Flask
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, database, errors, i18n, security, storage
+from app import cli, database, errors, i18n, security, storage, uploads
 from app.areas import install
 from app.blueprints.auth.limits import warn_when_counted_per_process
 from app.blueprints.auth.services import init_login
@@ -47,6 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         database.install(app, db.engine, db.metadata.tables)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    # Registered before CSRF, which reads the form: a photo form's own size limit applies.
+    app.before_request(uploads.widen_request_limit)
     csrf.init_app(app)
     limiter.init_app(app)
     warn_when_counted_per_process(app)

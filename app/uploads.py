@@ -16,12 +16,12 @@ import re
 import secrets
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
-from flask import Response, abort, current_app
+from flask import Response, abort, current_app, request
 from flask_babel import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
@@ -40,6 +40,7 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp)$")
 KIND = re.compile(r"^[a-z]+$")
+F = TypeVar("F", bound=Callable[..., Any])
 ACCEPT = "image/jpeg,image/png,image/webp"  # for <input type="file" accept=…>
 _pillow_setting = threading.Lock()
 
@@ -183,3 +184,23 @@ def send_image(kind: str, name: str | None, thumbnail: bool = False) -> Response
     if response is None:
         abort(404)
     return response
+
+
+def takes_photos(max_bytes: int) -> Callable[[F], F]:
+    """Mark a view whose form takes photos of up to `max_bytes` in all: its requests may be that
+    large, every other request keeps the portal's MAX_CONTENT_LENGTH."""
+
+    def mark(view: F) -> F:
+        view.max_upload_bytes = max_bytes  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def widen_request_limit() -> None:
+    """Before anything reads the body (CSRF reads the form first): a view marked by
+    takes_photos gets its own limit."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "max_upload_bytes", None)
+    if limit:
+        request.max_content_length = limit

@@ -315,3 +315,35 @@ def test_the_edit_form_shows_the_latest_figures_in_yuan(merchant, world):
     made = factories.upgrade(world["shop"], status=UpgradeStatus.RETURNED, investment_fen=8_650_050)
     page = merchant.get(f"/alliance/upgrades/{made.id}/edit").get_data(as_text=True)
     assert 'value="86500.50"' in page and 'name="note"' in page
+
+
+def _noise_jpeg(width: int, height: int) -> bytes:
+    """A camera-sized photo: noise compresses badly, so a few megapixels make megabytes."""
+    import os
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(
+        out, "JPEG", quality=95
+    )
+    return out.getvalue()
+
+
+def test_a_ten_megabyte_photo_is_kept_and_a_forty_megabyte_file_refused(merchant, world):
+    url = new_url(world)
+    big = _noise_jpeg(3600, 2700)
+    assert len(big) > 10 * 1024 * 1024
+    data = fields(merchant, url)
+    data["photos"] = [(io.BytesIO(big), "shopfront.jpg")]
+    before = stored_photos()
+    assert merchant.post(url, data=data, content_type="multipart/form-data").status_code == 302
+    kept = stored_photos()
+    assert len(kept - before) == 1
+
+    data = fields(merchant, url)
+    data["photos"] = [(io.BytesIO(b"\xff\xd8\xff" + bytes(40 * 1024 * 1024)), "huge.jpg")]
+    refused = merchant.post(url, data=data, content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "20 MB" in refused.get_data(as_text=True)
+    assert stored_photos() == kept

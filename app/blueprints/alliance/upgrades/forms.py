@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.blueprints.alliance.upgrades.services import (
     NOTE_LENGTH,
+    PHOTO_MAX_MEGABYTES,
     PHOTOS_PER_UPLOAD,
     REASON_LENGTH,
     WORK_LENGTH,
@@ -23,7 +24,7 @@ from app.fields import MoneyField
 from app.inputs import record_id
 from app.listing import SEARCH_LENGTH
 from app.models import UpgradeStatus
-from app.uploads import ACCEPT, MAX_MEGABYTES
+from app.uploads import ACCEPT
 
 
 class DayField(DateField):
@@ -57,7 +58,7 @@ def _photos(label: Any) -> PhotosField:
         description=_l(
             "Up to %(n)s JPEG, PNG or WebP photos of up to %(mb)s MB each.",
             n=PHOTOS_PER_UPLOAD,
-            mb=MAX_MEGABYTES,
+            mb=PHOTO_MAX_MEGABYTES,
         ),
         render_kw={"accept": ACCEPT},
     )

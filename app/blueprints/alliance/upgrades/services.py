@@ -64,6 +64,10 @@ NOTE_LENGTH = 1000
 REASON_LENGTH = 1000
 # Three phone photos of up to 5 MB each stay within the 16 MB a request may carry.
 PHOTOS_PER_UPLOAD = 3
+# A shopfront is photographed with a good camera: 20 MB a photo, a whole upload within reach.
+PHOTO_MAX_BYTES = 20 * 1024 * 1024
+PHOTO_MAX_MEGABYTES = PHOTO_MAX_BYTES // (1024 * 1024)
+UPLOAD_MAX_BYTES = PHOTOS_PER_UPLOAD * PHOTO_MAX_BYTES + 1024 * 1024  # and the form's fields
 PHOTOS_PER_STAGE = 12
 MAX_INVESTMENT_FEN = MAX_FEN  # ¥10 million: far above one shopfront, low enough to catch 1e9
 EARLIEST_DAY = date(2000, 1, 1)
@@ -502,7 +506,7 @@ def store_photos(streams: Iterable[Any]) -> list[str]:
     names: list[str] = []
     try:
         for stream in streams:
-            names.append(uploads.save_image(stream, PHOTOS))
+            names.append(uploads.save_image(stream, PHOTOS, max_bytes=PHOTO_MAX_BYTES))
     except uploads.UploadError:
         discard_photos(names)
         raise

@@ -43,8 +43,10 @@ from app.pagination import paginate
 from app.periods import shanghai_today, utcnow
 from app.rendering import redirect_to, render_page
 from app.rules import RuleError, show_on_form
+from app.uploads import takes_photos
 
 bp = Blueprint("upgrades", __name__)
+
 
 READERS = (Role.MERCHANT, Role.OFFICER, Role.ADMIN)
 DETAIL = "alliance/upgrades/detail.html"
@@ -103,6 +105,7 @@ def review_queue() -> ResponseReturnValue:
 
 @bp.route("/shops/<int:shop_id>/upgrades/new", methods=["GET", "POST"])
 @roles_required(Role.MERCHANT)
+@takes_photos(services.UPLOAD_MAX_BYTES)
 def upgrade_new(shop_id: int) -> ResponseReturnValue:
     shop = get_visible_or_404(Shop, shop_id)
     reason = services.registration_refusal(current_user, shop)
@@ -146,6 +149,7 @@ def _register(form: UpgradeForm, shop: Shop) -> Upgrade | None:
 
 @bp.route("/upgrades/<int:upgrade_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.MERCHANT)
+@takes_photos(services.UPLOAD_MAX_BYTES)
 def upgrade_edit(upgrade_id: int) -> ResponseReturnValue:
     upgrade = get_visible_or_404(Upgrade, upgrade_id)
     if not services.may(current_user, upgrade, "edit"):
@@ -327,6 +331,7 @@ def upgrade_return(upgrade_id: int) -> ResponseReturnValue:
 
 @bp.post("/upgrades/<int:upgrade_id>/photos")
 @roles_required(Role.MERCHANT)
+@takes_photos(services.UPLOAD_MAX_BYTES)
 def upgrade_add_photos(upgrade_id: int) -> ResponseReturnValue:
     def act(upgrade: Upgrade, form: PhotoForm) -> str:
         if not services.may(current_user, upgrade, "photos"):
