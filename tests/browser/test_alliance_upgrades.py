@@ -66,7 +66,7 @@ def test_an_upgrade_returned_revised_approved_and_completed(
     check_page(shopkeeper)
     detail_url = merchant.url
     submit_and_follow(merchant, merchant.get_by_role("button", name="提交第 1 版审核"))
-    expect(merchant.locator("h1 .badge")).to_have_text("待审核")
+    expect(merchant.locator("h1 .badge")).to_have_text("已提交待审")
 
     # At the desk, the officer returns it with what to fix.
     desk = watch(page)
@@ -86,7 +86,7 @@ def test_an_upgrade_returned_revised_approved_and_completed(
         "请补充门头尺寸，投资额与报价单不符。"
     )
     submit_and_follow(page, page.locator("#review").get_by_role("button", name="退回商户"))
-    expect(page.locator("h1 .badge")).to_have_text("已退回")
+    expect(page.locator("h1 .badge")).to_have_text("退回修改")
 
     # The merchant revises it: revision 2, with what changed, and submits it again.
     merchant.goto(detail_url)
@@ -100,7 +100,7 @@ def test_an_upgrade_returned_revised_approved_and_completed(
     check_page(shopkeeper)
     submit_and_follow(merchant, form.get_by_role("button", name="保存第 2 版"))
     submit_and_follow(merchant, merchant.get_by_role("button", name="提交第 2 版审核"))
-    expect(merchant.locator("h1 .badge")).to_have_text("待审核")
+    expect(merchant.locator("h1 .badge")).to_have_text("已提交待审")
 
     # The officer reads what changed and approves revision 2.
     page.goto(detail_url)
