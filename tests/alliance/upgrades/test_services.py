@@ -98,9 +98,9 @@ def test_only_an_approved_member_registers_for_their_own_shop(world):
         services.register(account, their_shop, DRAFT)
     with pytest.raises(NotAllowed):  # someone else's shop
         services.register(account, world["shop"], DRAFT)
-    assert services.is_member(applicant.id, world["alliance"].id, account) is False
+    assert services.is_member(applicant.id, world["alliance"].id) is False
     owner = db.session.scalar(select(Merchant).where(Merchant.user_id == world["merchant"].id))
-    assert services.is_member(owner.id, world["alliance"].id, world["merchant"]) is True
+    assert services.is_member(owner.id, world["alliance"].id) is True
 
 
 @pytest.mark.parametrize(

@@ -35,12 +35,11 @@ from sqlalchemy.orm import aliased
 from app import audit, history, uploads
 from app.authz import scope, visible
 from app.blueprints.alliance.access import officer_alliances
+from app.blueprints.alliance.members.services import is_member
 from app.blueprints.pacts.library.diff import Piece, text_diff
 from app.extensions import db
 from app.listing import starts_with_any
 from app.models import (
-    Membership,
-    MembershipStatus,
     Merchant,
     PhotoStage,
     RevisionDecision,
@@ -93,22 +92,6 @@ def merchant_id_of(user: User) -> int | None:
     if user.role != Role.MERCHANT:
         return None
     return db.session.scalar(select(Merchant.id).where(Merchant.user_id == user.id))
-
-
-def is_member(merchant_id: int, alliance_id: int, user: User | None = None) -> bool:
-    """Whether the merchant is an approved member of the alliance, read within `user`'s scope
-    (default: the current user's)."""
-    found = db.session.scalar(
-        visible(Membership, user)
-        .with_only_columns(Membership.id)
-        .where(
-            Membership.merchant_id == merchant_id,
-            Membership.alliance_id == alliance_id,
-            Membership.status == MembershipStatus.APPROVED,
-        )
-        .limit(1)
-    )
-    return found is not None
 
 
 def owns(user: User, upgrade: Upgrade) -> bool:
@@ -259,7 +242,7 @@ def registration_refusal(user: User, shop: Shop) -> Any:
     """Why `user` may not register an upgrade of `shop` (a lazy string), or None if they may."""
     if user.role != Role.MERCHANT or shop.merchant_id != merchant_id_of(user):
         return _l("Only the shop's own merchant may register its upgrades.")
-    if not is_member(shop.merchant_id, shop.alliance_id, user):
+    if not is_member(shop.merchant_id, shop.alliance_id):
         return _l(
             "Your membership of the shop's alliance has not been approved yet: upgrades can be "
             "registered once it is."
