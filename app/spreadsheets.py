@@ -7,7 +7,8 @@ such text is written with a leading apostrophe, as OWASP's CSV-injection rule sa
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -18,3 +19,10 @@ def as_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def file_chunks(spool: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    """A workbook spooled to a file, sent from its start in chunks (a streamed export)."""
+    spool.seek(0)
+    while chunk := spool.read(size):
+        yield chunk

@@ -28,7 +28,7 @@ from app.labels import label
 from app.models import Alliance, Shop, ShopCategory, ShopOrigin, Upgrade, User
 from app.money import fen_to_yuan
 from app.periods import SHANGHAI, format_period
-from app.spreadsheets import as_text
+from app.spreadsheets import as_text, file_chunks
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_BATCH = 500
@@ -275,6 +275,4 @@ def xlsx_chunks(query: Select, title: str) -> Iterator[bytes]:
     """The workbook, spooled to a temporary file as it is written, then out in chunks."""
     with tempfile.TemporaryFile() as spool:
         write_xlsx(query, spool, title)
-        spool.seek(0)
-        while chunk := spool.read(CHUNK):
-            yield chunk
+        yield from file_chunks(spool, CHUNK)

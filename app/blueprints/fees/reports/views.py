@@ -24,6 +24,7 @@ from app.pagination import paginate
 from app.periods import utcnow
 from app.rendering import render_page
 from app.rules import RuleError, show_on_form
+from app.spreadsheets import file_chunks
 
 bp = Blueprint("reports", __name__)
 
@@ -190,7 +191,7 @@ def arrears_export() -> ResponseReturnValue:
         # context stays open meanwhile (stream_with_context) for the database session.
         with tempfile.TemporaryFile() as spool:
             services.write_arrears_xlsx(query, spool, title)
-            yield from services.file_chunks(spool)
+            yield from file_chunks(spool)
 
     filename = f"{title}-{place.name}-{utcnow():%Y%m%d}.xlsx"
     disposition = f"attachment; filename=\"arrears.xlsx\"; filename*=UTF-8''{quote(filename)}"

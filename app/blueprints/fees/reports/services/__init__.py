@@ -41,7 +41,6 @@ from app.blueprints.fees.reports.services.export import (
     XLSX_MIMETYPE,
     YUAN_FORMAT,
     export_headings,
-    file_chunks,
     write_arrears_xlsx,
 )
 from app.blueprints.fees.reports.services.resident import (
@@ -84,7 +83,6 @@ __all__ = [
     "collection_by_company",
     "export_headings",
     "fee_standing",
-    "file_chunks",
     "filter_choices",
     "month_range",
     "months_with_bills",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
@@ -85,9 +84,3 @@ def write_arrears_xlsx(query: Select, out: IO[bytes], title: str) -> int:
         count += 1
     workbook.save(out)
     return count
-
-
-def file_chunks(spool: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
-    spool.seek(0)
-    while chunk := spool.read(size):
-        yield chunk
